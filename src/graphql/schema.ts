@@ -1,0 +1,26 @@
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { TokenResolver } from '../modules/auth/token.resolver';
+import { CountyResolver } from '../modules/counties/county.resolver';
+import { AuthChecker } from './auth-checker';
+
+// Every resolver of the API, listed once.
+export const RESOLVERS: NonEmptyArray<Function> = [CountyResolver, TokenResolver];
+
+let cached: GraphQLSchema | undefined;
+
+/** The executable schema (built once per process; type-graphql metadata is global). */
+export async function buildPillarSchema(): Promise<GraphQLSchema> {
+  cached ??= await buildSchema({
+    resolvers: RESOLVERS,
+    authChecker: AuthChecker,
+    authMode: 'error',
+    validate: false,
+  });
+  return cached;
+}
+
+/** The SDL as committed in schema/schema.graphql (sorted, so diffs are stable). */
+export async function printPillarSchema(): Promise<string> {
+  return `${printSchema(lexicographicSortSchema(await buildPillarSchema()))}\n`;
+}

@@ -1,0 +1,4 @@
+/** Actuarial engine: pure functions, no database, clock or I/O. */
+export * from './chain-ladder';
+export * from './credibility';
+export * from './triangle';

@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { getComplexity, simpleEstimator, fieldExtensionsEstimator } from 'graphql-query-complexity';
+import { GraphQLError, separateOperations } from 'graphql';
+import type { Services } from '../app/services';
+import type { Config } from '../config/config';
+import type { Orm } from '../db/orm';
+import { pendingMigrations } from '../db/migrate';
+import type { Actor } from '../modules/auth/actor';
+import { makeContext, type GqlContext } from '../graphql/context';
+import { makeFormatError } from '../graphql/format-error';
+import { depthLimit } from '../graphql/limits';
+import { buildPillarSchema } from '../graphql/schema';
+import { logger } from '../shared/logger';
+import { requestContext } from '../shared/request-context';
+import { claimsByStatus, graphqlDuration, httpRequests, jobCounts, registry } from './metrics';
+import { mountExplorer } from './explorer';
+import { mountQueueDashboard } from './queue-dashboard';
+
+export interface AppOptions {
+  config: Config;
+  orm: Orm;
+  services: Services;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    requestId: string;
+    actor?: Actor | null;
+  }
+}
+
+function bearer(req: Request): string | null {
+  const h = req.headers.authorization;
+  if (!h) return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(h);
+  return m ? m[1]! : '';
+}
+
+/** Resolves the bearer token (if any) once per request; null when absent or not valid. */
+export async function authenticateRequest(req: Request, orm: Orm, services: Services): Promise<Actor | null> {
+  if (req.actor !== undefined) return req.actor;
+  const token = bearer(req);
+  req.actor = token ? ((await services.tokens.authenticate(orm.em.fork(), token))?.actor ?? null) : null;
+  return req.actor;
+}
+
+function costLimit(max: number, schemaPromise: ReturnType<typeof buildPillarSchema>): ApolloServerPlugin<GqlContext> {
+  return {
+    async requestDidStart() {
+      const schema = await schemaPromise;
+      return {
+        async didResolveOperation({ request, document }) {
+          const cost = getComplexity({
+            schema,
+            operationName: request.operationName,
+            query: request.operationName ? separateOperations(document)[request.operationName] ?? document : document,
+            variables: request.variables,
+            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+          });
+          if (cost > max) {
+            throw new GraphQLError(`query cost ${cost} exceeds the limit of ${max}`, {
+              extensions: { code: 'BAD_USER_INPUT', field: 'query', reason: 'COST_LIMIT' },
+            });
+          }
+        },
+      };
+    },
+  };
+}
+
+function timing(): ApolloServerPlugin<GqlContext> {
+  return {
+    async requestDidStart() {
+      const end = graphqlDuration.startTimer();
+      let operation = 'unknown';
+      return {
+        async didResolveOperation({ operationName }) {
+          operation = operationName ?? 'anonymous';
+        },
+        async willSendResponse({ response }) {
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          end({ operation, outcome: errors?.length ? 'error' : 'ok' });
+        },
+      };
+    },
+  };
+}
+
+/** Builds the HTTP application: GraphQL, health, readiness, metrics, explorer, dashboard. */
+export async function createApp({ config, orm, services }: AppOptions) {
+  const schemaPromise = buildPillarSchema();
+  const schema = await schemaPromise;
+  const apollo = new ApolloServer<GqlContext>({
+    schema,
+    introspection: !config.isProduction,
+    includeStacktraceInErrorResponses: false,
+    formatError: makeFormatError(config.NODE_ENV === 'development'),
+    validationRules: [depthLimit(config.MAX_QUERY_DEPTH)],
+    allowBatchedHttpRequests: true,
+    csrfPrevention: true,
+    plugins: [ApolloServerPluginLandingPageDisabled(), costLimit(config.MAX_QUERY_COST, schemaPromise), timing()],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.headers['x-request-id'];
+    req.requestId = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', req.requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = req.route?.path ?? req.path.split('/').slice(0, 2).join('/');
+      httpRequests.inc({ route, status: String(res.statusCode) });
+      logger.info(
+        {
+          requestId: req.requestId,
+          method: req.method,
+          route,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        'request',
+      );
+    });
+    requestContext.run({ requestId: req.requestId }, next);
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    let ok = true;
+    try {
+      await orm.em.getConnection().execute('select 1');
+      checks.postgres = 'ok';
+      const pending = await pendingMigrations(orm);
+      checks.migrations = pending.length ? `pending: ${pending.join(', ')}` : 'current';
+      if (pending.length) ok = false;
+    } catch (err) {
+      ok = false;
+      checks.postgres = `unreachable: ${(err as Error).message}`;
+    }
+    try {
+      await services.deps.queues.ping();
+      checks.queues = `ok (${services.deps.queues.kind})`;
+    } catch (err) {
+      ok = false;
+      checks.queues = `unreachable: ${(err as Error).message}`;
+    }
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', checks });
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    try {
+      const kit = services.deps.queues;
+      await Promise.all(
+        kit.allQueues().map(async (q) => {
+          const counts = await q.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+          for (const [state, n] of Object.entries(counts)) jobCounts.set({ queue: q.name, state }, n);
+        }),
+      );
+      const rows = await orm.em
+        .getConnection()
+        .execute<{ status: string; n: string }[]>('select status, count(*)::text as n from claim group by status');
+      claimsByStatus.reset();
+      for (const r of rows) claimsByStatus.set({ status: r.status }, Number(r.n));
+    } catch (err) {
+      logger.warn({ err }, 'metrics sampling failed');
+    }
+    res.setHeader('content-type', registry.contentType);
+    res.send(await registry.metrics());
+  });
+
+  mountExplorer(app, config);
+  mountQueueDashboard(app, { config, orm, services });
+
+  const maxBatch = config.MAX_BATCH_OPERATIONS;
+  app.use(
+    '/graphql',
+    express.json({ limit: config.BODY_LIMIT }),
+    (req: Request, res: Response, next: NextFunction) => {
+      if (Array.isArray(req.body) && req.body.length > maxBatch) {
+        res.status(400).json({
+          errors: [
+            {
+              message: `a batch may hold at most ${maxBatch} operations`,
+              extensions: { code: 'BAD_USER_INPUT', field: 'batch' },
+            },
+          ],
+        });
+        return;
+      }
+      next();
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const actor = await authenticateRequest(req, orm, services);
+        return makeContext({ em: orm.em.fork(), actor, requestId: req.requestId, services });
+      },
+    }),
+  );
+
+  // Body too large, malformed JSON and the like: a clear client error, never a stack.
+  app.use((err: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) logger.error({ err, requestId: req.requestId }, 'unhandled HTTP error');
+    res.status(status).json({
+      errors: [
+        {
+          message: status === 413 ? `request body exceeds ${config.BODY_LIMIT}` : status === 500 ? 'Internal error' : err.message,
+          extensions: { code: status === 500 ? 'INTERNAL' : 'BAD_USER_INPUT', field: 'body' },
+        },
+      ],
+    });
+  });
+
+  return { app, apollo };
+}
