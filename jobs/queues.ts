@@ -1,6 +1,7 @@
 import { Queue, QueueEvents, Worker, createPostgresBackend, withBackend } from 'bullmq';
 import type { Processor, WorkerOptions } from 'bullmq';
 import IORedis from 'ioredis';
+import { logger } from '../src/shared/logger';
 
 /**
  * Queue names and payload types, in one place. Payloads carry ids, never personal data.
@@ -19,13 +20,36 @@ export const QUEUE_NAMES = {
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 export const ALL_QUEUES: QueueName[] = Object.values(QUEUE_NAMES);
 
-/** Payloads by queue and job name. */
+export function isQueueName(name: string): name is QueueName {
+  return (ALL_QUEUES as string[]).includes(name);
+}
+
+/**
+ * Payloads by queue and job name. A payload may carry `countyCode`: `job(id)` then shows the
+ * job only to tokens whose scope includes that county (JobService.get).
+ * Adding a job: declare its payload here, then add its exec function to `PROCESSORS` in
+ * jobs/processors/index.ts (the compiler insists on both).
+ */
 export interface JobPayloads {
   maintenance: {
     /** Activate contracts whose start date has come, expire those whose end has passed. */
     'contract-lifecycle-sweep': { asOf?: string };
   };
 }
+export type QueueWithJobs = keyof JobPayloads & QueueName;
+export type JobNameOf<Q extends QueueWithJobs> = keyof JobPayloads[Q] & string;
+export type JobDataOf<Q extends QueueWithJobs, N extends JobNameOf<Q>> = JobPayloads[Q][N];
+
+/**
+ * Defaults for every job we add: a few attempts with back-off (processors are idempotent),
+ * and finished jobs kept long enough for `job(id)` and the dashboard, then trimmed.
+ */
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: { age: 14 * 24 * 3600, count: 5_000 },
+  removeOnFail: { age: 60 * 24 * 3600, count: 5_000 },
+} as const;
 
 export interface QueueBackendOptions {
   /** Redis in production; unset → BullMQ's PostgreSQL backend in `databaseUrl`. */
@@ -33,26 +57,77 @@ export interface QueueBackendOptions {
   databaseUrl: string;
   /** Key prefix (Redis) or schema (PostgreSQL) separating deployments and test workers. */
   prefix: string;
+  /** Upper bound on a backend call from the API side (ping, counts, job look-ups). Default 3 s. */
+  timeoutMs?: number;
 }
 
 export type BackendKind = 'redis' | 'postgres';
 
 /**
+ * The PostgreSQL schema of the queues for a prefix: `bullmq_<prefix>` with `-` turned into
+ * `_` (BullMQ accepts plain identifiers only). It never holds our tables: MikroORM's schema
+ * diff is limited to `public` (src/db/orm.ts).
+ */
+export function pgQueueSchema(prefix: string): string {
+  return `bullmq_${prefix.replace(/-/g, '_').toLowerCase()}`;
+}
+
+/** Rejects with a clear message when `promise` takes longer than `ms` (a dead backend never answers). */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const log = logger.child({ component: 'queues' });
+
+/**
  * Binds BullMQ's classes to the configured backend. Redis keys are prefixed with a hash
  * tag (`{pillar}`) so every key of a queue lands on one Redis Cluster slot.
+ *
+ * Connections: the queues (producers) of a process share one Redis connection; each worker
+ * and QueueEvents gets connection *options*, so BullMQ opens and closes its own (blocking)
+ * connections. On PostgreSQL every BullMQ object owns a small pool in schema
+ * `pgQueueSchema(prefix)`, created and migrated by BullMQ on first use (`migrate: true`).
  */
 export class QueueKit {
   readonly kind: BackendKind;
+  readonly timeoutMs: number;
   private redis?: IORedis;
   private readonly queues = new Map<string, Queue>();
-
+  private lastErrorLog = 0;
 
   constructor(readonly options: QueueBackendOptions) {
     this.kind = options.redisUrl ? 'redis' : 'postgres';
+    this.timeoutMs = options.timeoutMs ?? 3_000;
   }
 
+  /** The PostgreSQL schema of the queues (PostgreSQL backend). */
+  get pgSchema(): string {
+    return pgQueueSchema(this.options.prefix);
+  }
+
+  /** Backend errors repeat on every reconnect attempt: log one line per 30 s, not a flood. */
+  private readonly onError = (err: Error): void => {
+    const now = Date.now();
+    if (now - this.lastErrorLog < 30_000) return;
+    this.lastErrorLog = now;
+    log.warn({ err: { message: err.message }, backend: this.kind }, 'queue backend error');
+  };
+
   private redisConnection(): IORedis {
-    this.redis ??= new IORedis(this.options.redisUrl!, { maxRetriesPerRequest: null, enableReadyCheck: true });
+    if (!this.redis) {
+      this.redis = new IORedis(this.options.redisUrl!, { maxRetriesPerRequest: null, enableReadyCheck: true });
+      this.redis.on('error', this.onError);
+    }
     return this.redis;
   }
 
@@ -60,14 +135,18 @@ export class QueueKit {
   private common(forWorker = false): Record<string, unknown> {
     if (this.kind === 'redis') {
       return {
-        connection: forWorker
-          ? new IORedis(this.options.redisUrl!, { maxRetriesPerRequest: null })
-          : this.redisConnection(),
+        connection: forWorker ? { url: this.options.redisUrl!, maxRetriesPerRequest: null } : this.redisConnection(),
         prefix: `{${this.options.prefix}}`,
       };
     }
     return {
-      connection: { connectionString: this.options.databaseUrl, schema: `bullmq_${this.options.prefix}`, max: 4 },
+      connection: {
+        connectionString: this.options.databaseUrl,
+        schema: this.pgSchema,
+        migrate: true,
+        max: forWorker ? 4 : 2,
+        idleTimeoutMillis: 10_000,
+      },
     };
   }
 
@@ -78,6 +157,7 @@ export class QueueKit {
         this.kind === 'redis'
           ? new Queue(name, this.common() as never)
           : (new (withBackend(createPostgresBackend).Queue)(name, this.common() as never) as unknown as Queue);
+      q.on('error', this.onError);
       this.queues.set(name, q);
     }
     return q as Queue;
@@ -85,36 +165,59 @@ export class QueueKit {
 
   worker(name: QueueName, processor: Processor, opts: Partial<WorkerOptions> = {}): Worker {
     const options = { ...this.common(true), ...opts } as never;
-    return this.kind === 'redis'
-      ? new Worker(name, processor, options)
-      : (new (withBackend(createPostgresBackend).Worker)(name, processor, options) as unknown as Worker);
+    const w =
+      this.kind === 'redis'
+        ? new Worker(name, processor, options)
+        : (new (withBackend(createPostgresBackend).Worker)(name, processor, options) as unknown as Worker);
+    w.on('error', this.onError);
+    return w;
   }
 
   events(name: QueueName): QueueEvents {
     const options = this.common(true) as never;
-    return this.kind === 'redis'
-      ? new QueueEvents(name, options)
-      : (new (withBackend(createPostgresBackend).QueueEvents)(name, options) as unknown as QueueEvents);
+    const e =
+      this.kind === 'redis'
+        ? new QueueEvents(name, options)
+        : (new (withBackend(createPostgresBackend).QueueEvents)(name, options) as unknown as QueueEvents);
+    e.on('error', this.onError);
+    return e;
   }
 
   allQueues(): Queue[] {
     return ALL_QUEUES.map((n) => this.queue(n));
   }
 
-  /** Resolves when the backend answers (readiness check). */
+  /** Resolves when the backend answers (readiness check); rejects after `timeoutMs`. */
   async ping(): Promise<void> {
-    if (this.kind === 'redis') {
-      await this.redisConnection().ping();
-    } else {
-      await this.queue(QUEUE_NAMES.maintenance).getJobCounts('waiting');
-    }
+    const answer: Promise<unknown> =
+      this.kind === 'redis'
+        ? this.redisConnection().ping()
+        : this.queue(QUEUE_NAMES.maintenance).getJobCounts('waiting');
+    await withTimeout(answer, this.timeoutMs, `queue backend (${this.kind})`);
+  }
+
+  /** Job counts per queue and state (metrics), bounded by `timeoutMs` so a scrape never hangs. */
+  async jobCounts(): Promise<Record<QueueName, Record<string, number>>> {
+    const rows = await withTimeout(
+      Promise.all(
+        this.allQueues().map(
+          async (q) => [q.name, await q.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed')] as const,
+        ),
+      ),
+      this.timeoutMs,
+      `queue backend (${this.kind})`,
+    );
+    return Object.fromEntries(rows) as Record<QueueName, Record<string, number>>;
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await Promise.all(
+      [...this.queues.values()].map((q) => withTimeout(q.close(), 5_000, `closing queue ${q.name}`).catch(() => undefined)),
+    );
     this.queues.clear();
     if (this.redis) {
-      await this.redis.quit().catch(() => undefined);
+      // quit() waits for the server; with Redis gone that would never return.
+      await withTimeout(this.redis.quit(), 1_000, 'redis quit').catch(() => this.redis?.disconnect());
       this.redis = undefined;
     }
   }

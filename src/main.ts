@@ -12,7 +12,8 @@ const USAGE = `usage: node dist/src/main.js <command>
   api                     serve the GraphQL API
   worker                  run the background workers
   migrate                 apply pending migrations
-  create-admin-token [n]  create an ADMIN token and print its secret once`;
+  create-admin-token [n]  create an ADMIN token and print its secret once
+  seed-demo               load the demo data when the database has no programme yet`;
 
 async function serveApi(): Promise<void> {
   const rt = await createRuntime();
@@ -63,6 +64,17 @@ async function main(): Promise<void> {
           role: Role.ADMIN,
         });
         process.stdout.write(`${secret}\n`);
+      } finally {
+        await rt.close();
+      }
+      return;
+    }
+    case 'seed-demo': {
+      const rt = await createRuntime();
+      try {
+        const { seedDemo } = await import('./seed');
+        const result = await seedDemo(rt.orm.em.fork(), { audit: rt.services.audit });
+        logger.info(result, result.seeded ? 'demo data loaded' : 'demo data skipped: the database already has a programme');
       } finally {
         await rt.close();
       }

@@ -4,6 +4,12 @@ import type { Orm } from '../db/orm';
 import { AuditService } from '../modules/audit/audit.service';
 import { TokenService } from '../modules/auth/token.service';
 import { CountyService } from '../modules/counties/county.service';
+import { CalendarService } from '../modules/calendar/calendar.service';
+import { PlanService } from '../modules/pricing/plan.service';
+import { RateTableService } from '../modules/pricing/rate-table.service';
+import { ProgrammeService } from '../modules/programmes/programme.service';
+import { ContractService } from '../modules/contracts/contract.service';
+import { JobService } from '../modules/jobs/job.service';
 import type { Clock } from '../shared/clock';
 import { currentRequestId } from '../shared/request-context';
 import type { QueueKit } from '../../jobs/queues';
@@ -24,7 +30,13 @@ export function createServices(deps: ServiceDeps) {
   const audit = new AuditService(currentRequestId);
   const tokens = new TokenService(deps.clock, audit);
   const counties = new CountyService(audit);
-  return { deps, audit, tokens, counties };
+  const programmes = new ProgrammeService(deps.clock, audit);
+  const plans = new PlanService(deps.clock, audit);
+  const rateTables = new RateTableService(deps.clock, audit);
+  const calendar = new CalendarService(audit);
+  const contracts = new ContractService(deps.clock, audit, programmes, plans);
+  const jobs = new JobService(deps.queues, deps.clock, audit);
+  return { deps, audit, tokens, counties, programmes, plans, rateTables, calendar, contracts, jobs };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -26,6 +26,8 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
     .default('pillar'),
   WORKER_CONCURRENCY: positiveInt.default(4),
+  /** Worker process: serve Prometheus metrics (job durations) on this port; unset = not served. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Run the repeatable schedules (daily sweep, settlement) from this worker process. */
   SCHEDULER_ENABLED: boolish.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -46,6 +48,8 @@ const schema = z.object({
   /** Upper bound on a roster upload, bytes. */
   UPLOAD_LIMIT_BYTES: positiveInt.default(512 * 1024 * 1024),
   UPLOAD_DIR: z.string().optional(),
+  /** Serve the offline GraphQL explorer at /explorer; default on outside production. */
+  EXPLORER_ENABLED: boolish.optional(),
 });
 
 export type Config = z.infer<typeof schema> & {

@@ -25,9 +25,14 @@ export function ormOptions(db: DbOptions): Options<PostgreSqlDriver> {
     discovery: { warnWhenNoEntities: true, requireEntitiesArray: true },
     extensions: [Migrator],
     pool: { min: 0, max: db.poolMax ?? 10 },
-    // Only our schema: BullMQ's PostgreSQL backend keeps its tables in schema `bullmq`,
-    // which the schema diff must never see (or it would propose dropping them).
-    schemaGenerator: { skipTables: [] },
+    // Only our schema: BullMQ's PostgreSQL backend keeps its tables in schema
+    // `bullmq_<QUEUE_PREFIX>` (jobs/queues.ts `pgQueueSchema`), which a diff against the live
+    // database must never see (or it would propose dropping them). The migration check diffs
+    // against the snapshot and is unaffected either way.
+    schemaGenerator: {
+      skipTables: [],
+      ignoreSchema: ['bullmq', `bullmq_${(process.env.QUEUE_PREFIX || 'pillar').replace(/-/g, '_').toLowerCase()}`],
+    },
     migrations: {
       tableName: 'mikro_orm_migrations',
       path: 'migrations',

@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ArgumentValidationError } from 'type-graphql';
 import { DomainError, ERROR_CODES, type ErrorCode } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { variableField } from './variable-field';
 
 const KNOWN = new Set<string>(ERROR_CODES);
 
@@ -52,10 +53,12 @@ export function makeFormatError(exposeInternals: boolean) {
       return { message: formatted.message, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT' } };
     }
     if (code === 'BAD_USER_INPUT') {
-      // Variable coercion errors name the variable; expose it as the field.
-      const m = /Variable "\$(\w+)"[^]*?(?:at "([\w.[\]]+)")?/.exec(formatted.message);
-      const field = m ? (m[2] ?? m[1]) : undefined;
-      return { message: formatted.message, locations: formatted.locations, extensions: { code, field } };
+      const ext = formatted.extensions ?? {};
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        extensions: { code, field: ext.field ?? variableField(formatted.message), ...(ext.reason ? { reason: ext.reason } : {}) },
+      };
     }
     if (code && KNOWN.has(code) && code !== 'INTERNAL') {
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };

@@ -2,10 +2,17 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { TokenResolver } from '../modules/auth/token.resolver';
 import { CountyResolver } from '../modules/counties/county.resolver';
+import { CalendarResolver } from '../modules/calendar/calendar.resolver';
+import { PlanResolver } from '../modules/pricing/plan.resolver';
+import { RateTableResolver } from '../modules/pricing/rate-table.resolver';
+import { ProgrammeResolver } from '../modules/programmes/programme.resolver';
+import { ContractResolver } from '../modules/contracts/contract.resolver';
+import { AuditResolver } from '../modules/audit/audit.resolver';
+import { JobResolver } from '../modules/jobs/job.resolver';
 import { AuthChecker } from './auth-checker';
 
 // Every resolver of the API, listed once.
-export const RESOLVERS: NonEmptyArray<Function> = [CountyResolver, TokenResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [CountyResolver, ProgrammeResolver, PlanResolver, RateTableResolver, ContractResolver, AuditResolver, CalendarResolver, TokenResolver, JobResolver];
 
 let cached: GraphQLSchema | undefined;
 

@@ -13,6 +13,7 @@ import type { Actor } from '../modules/auth/actor';
 import { makeContext, type GqlContext } from '../graphql/context';
 import { makeFormatError } from '../graphql/format-error';
 import { depthLimit } from '../graphql/limits';
+import { variableField } from '../graphql/variable-field';
 import { buildPillarSchema } from '../graphql/schema';
 import { logger } from '../shared/logger';
 import { requestContext } from '../shared/request-context';
@@ -54,13 +55,22 @@ function costLimit(max: number, schemaPromise: ReturnType<typeof buildPillarSche
       const schema = await schemaPromise;
       return {
         async didResolveOperation({ request, document }) {
-          const cost = getComplexity({
-            schema,
-            operationName: request.operationName,
-            query: request.operationName ? separateOperations(document)[request.operationName] ?? document : document,
-            variables: request.variables,
-            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema,
+              operationName: request.operationName,
+              query: request.operationName ? (separateOperations(document)[request.operationName] ?? document) : document,
+              variables: request.variables,
+              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (err) {
+            // Variables that do not fit their types: the caller's mistake, reported with the field.
+            const message = (err as Error).message;
+            throw new GraphQLError(message, {
+              extensions: { code: 'BAD_USER_INPUT', field: variableField(message) },
+            });
+          }
           if (cost > max) {
             throw new GraphQLError(`query cost ${cost} exceeds the limit of ${max}`, {
               extensions: { code: 'BAD_USER_INPUT', field: 'query', reason: 'COST_LIMIT' },
@@ -161,13 +171,14 @@ export async function createApp({ config, orm, services }: AppOptions) {
 
   app.get('/metrics', async (_req, res) => {
     try {
-      const kit = services.deps.queues;
-      await Promise.all(
-        kit.allQueues().map(async (q) => {
-          const counts = await q.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
-          for (const [state, n] of Object.entries(counts)) jobCounts.set({ queue: q.name, state }, n);
-        }),
-      );
+      // Both backends; bounded, so a dead queue backend cannot hang the scrape or hide the rest.
+      for (const [queue, counts] of Object.entries(await services.deps.queues.jobCounts())) {
+        for (const [state, n] of Object.entries(counts)) jobCounts.set({ queue, state }, n);
+      }
+    } catch (err) {
+      logger.warn({ err }, 'metrics sampling failed (queues)');
+    }
+    try {
       const rows = await orm.em
         .getConnection()
         .execute<{ status: string; n: string }[]>('select status, count(*)::text as n from claim group by status');

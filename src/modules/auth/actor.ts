@@ -33,6 +33,12 @@ export function scopeWhere(actor: Actor, countyPath = 'countyCode'): Record<stri
   return ors.length === 1 ? ors[0]! : { $or: ors };
 }
 
+/** Combines a filter with the actor's scope without either overwriting the other. */
+export function withScope<W extends object>(where: W, actor: Actor, countyPath = 'countyCode'): W {
+  if (!isScoped(actor)) return where;
+  return { $and: [where, scopeWhere(actor, countyPath)] } as unknown as W;
+}
+
 /** The same for raw SQL: returns a condition and appends its parameters. */
 export function scopeSql(actor: Actor, column: string, params: unknown[]): string {
   if (!isScoped(actor)) return 'true';

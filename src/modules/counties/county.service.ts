@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { decodeCursor, pageSize, toConnection, type Connection, type PageInput } from '../../graphql/connection';
 import { badInputs, notFound, type FieldProblem } from '../../shared/errors';
 import { AuditService } from '../audit/audit.service';
-import { scopeWhere, type Actor } from '../auth/actor';
+import { withScope, type Actor } from '../auth/actor';
 import { County } from './county.entity';
 
 export interface CountyFilter {
@@ -40,15 +40,16 @@ export class CountyService {
 
   async list(em: EntityManager, actor: Actor, filter: CountyFilter, page?: PageInput): Promise<Connection<County>> {
     const limit = pageSize(page);
-    const where: Record<string, unknown> = { ...scopeWhere(actor, 'code') };
-    if (filter.provinceCode) where.provinceCode = filter.provinceCode;
+    const conditions: Record<string, unknown>[] = [];
+    if (filter.provinceCode) conditions.push({ provinceCode: filter.provinceCode });
     if (filter.search) {
       const like = `%${filter.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-      where.$and = [{ $or: [{ nameZh: { $like: like } }, { nameEn: { $ilike: like } }, { code: { $like: like } }] }];
+      conditions.push({ $or: [{ nameZh: { $like: like } }, { nameEn: { $ilike: like } }, { code: { $like: like } }] });
     }
+    const where = withScope({ $and: conditions }, actor, 'code');
     const totalCount = await em.count(County, where);
     const after = page?.after ? decodeCursor(page.after) : undefined;
-    const rows = await em.find(County, after ? { ...where, code: { ...((where.code as object) ?? {}), $gt: after } } : where, {
+    const rows = await em.find(County, after ? { $and: [where, { code: { $gt: after } }] } : where, {
       orderBy: { code: 'asc' },
       limit: limit + 1,
     });
@@ -56,7 +57,7 @@ export class CountyService {
   }
 
   async get(em: EntityManager, actor: Actor, code: string): Promise<County> {
-    const county = await em.findOne(County, { code, ...scopeWhere(actor, 'code') });
+    const county = await em.findOne(County, withScope({ code }, actor, 'code'));
     if (!county) throw notFound('County', code);
     return county;
   }

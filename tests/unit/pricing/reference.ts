@@ -22,7 +22,7 @@ export function referenceNormalCdf(x: number | string): Decimal {
   for (let k = 3; ; k += 2) {
     term = term.times(a2).div(k);
     sum = sum.plus(term);
-    if (term.lt(sum.times('1e-88'))) break;
+    if (term.isZero() || term.lt(sum.times('1e-88'))) break;
   }
   const upper = density.times(sum); // Φ(|x|) − ½
   return v.isNeg() ? new Hp(0.5).minus(upper) : new Hp(0.5).plus(upper);
@@ -31,7 +31,16 @@ export function referenceNormalCdf(x: number | string): Decimal {
 /** Adaptive Simpson quadrature with Richardson correction. */
 export function integrate(f: (t: number) => number, a: number, b: number, tolerance: number): number {
   const simpson = (fa: number, fm: number, fb: number, h: number): number => (h / 6) * (fa + 4 * fm + fb);
-  const step = (a0: number, b0: number, fa: number, fm: number, fb: number, whole: number, tol: number, depth: number): number => {
+  const step = (
+    a0: number,
+    b0: number,
+    fa: number,
+    fm: number,
+    fb: number,
+    whole: number,
+    tol: number,
+    depth: number,
+  ): number => {
     const m = (a0 + b0) / 2;
     const lm = (a0 + m) / 2;
     const rm = (m + b0) / 2;
@@ -41,7 +50,9 @@ export function integrate(f: (t: number) => number, a: number, b: number, tolera
     const right = simpson(fm, frm, fb, b0 - m);
     const diff = left + right - whole;
     if (depth <= 0 || Math.abs(diff) <= 15 * tol) return left + right + diff / 15;
-    return step(a0, m, fa, flm, fm, left, tol / 2, depth - 1) + step(m, b0, fm, frm, fb, right, tol / 2, depth - 1);
+    return (
+      step(a0, m, fa, flm, fm, left, tol / 2, depth - 1) + step(m, b0, fm, frm, fb, right, tol / 2, depth - 1)
+    );
   };
   const fa = f(a);
   const fb = f(b);
@@ -60,7 +71,8 @@ export function lognormalExpectation(
   kinks: number[] = [],
   tolerance = 1e-11,
 ): number {
-  const density = (t: number): number => Math.exp(-0.5 * ((t - mu) / sigma) ** 2) / (sigma * Math.sqrt(2 * Math.PI));
+  const density = (t: number): number =>
+    Math.exp(-0.5 * ((t - mu) / sigma) ** 2) / (sigma * Math.sqrt(2 * Math.PI));
   const lo = mu - 14 * sigma;
   const hi = mu + 14 * sigma;
   const cuts = new Set<number>();
@@ -69,13 +81,22 @@ export function lognormalExpectation(
   const points = [...cuts].sort((p, q) => p - q);
   let total = 0;
   for (let i = 1; i < points.length; i++) {
-    total += integrate((t) => g(Math.exp(t)) * density(t), points[i - 1], points[i], tolerance / points.length);
+    total += integrate(
+      (t) => g(Math.exp(t)) * density(t),
+      points[i - 1],
+      points[i],
+      tolerance / points.length,
+    );
   }
   return total;
 }
 
 /** A plain, separately written P(y) for the references (tiers as [lower, upper, ratio]). */
-export function referenceBenefit(deductible: number, tiers: Array<[number | null, number]>, cap: number): (y: number) => number {
+export function referenceBenefit(
+  deductible: number,
+  tiers: Array<[number | null, number]>,
+  cap: number,
+): (y: number) => number {
   return (y) => {
     let lower = deductible;
     let sum = 0;

@@ -20,4 +20,10 @@ export {
   DEFAULT_GENDER_MIX,
 } from './population';
 export { expectedPayment, manualPricing, priceContract, type ManualPricingInput } from './premium';
-export { dayNumber, PricingInputError, validatePlan, validatePricingInput, validateRateTable } from './validate';
+export {
+  dayNumber,
+  PricingInputError,
+  validatePlan,
+  validatePricingInput,
+  validateRateTable,
+} from './validate';

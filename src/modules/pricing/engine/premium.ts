@@ -107,7 +107,10 @@ export function manualPricing(input: ManualPricingInput): ManualPricing {
   };
 }
 
-function resolvePopulation(population: PopulationInput): { cells: PopulationCells; source: 'ROSTER' | 'DEFAULT_MIX' } {
+function resolvePopulation(population: PopulationInput): {
+  cells: PopulationCells;
+  source: 'ROSTER' | 'DEFAULT_MIX';
+} {
   if ('cells' in population) return { cells: mapCells(population.cells, (n) => n), source: 'ROSTER' };
   return { cells: spreadHeadCount(population.headCount), source: 'DEFAULT_MIX' };
 }
@@ -150,7 +153,8 @@ export function priceContract(input: PricingInput): PricingResult {
       throw new PricingInputError([
         {
           field: 'experience.expiring.plan',
-          message: 'prices to nothing under this rate table, so the on-level factor PPm / PPm_old is undefined',
+          message:
+            'prices to nothing under this rate table, so the on-level factor PPm / PPm_old is undefined',
         },
       ]);
     }

@@ -55,10 +55,19 @@ interface Bounds {
 }
 
 /** Checks a finite number within bounds; reports one problem and returns false when it is not. */
-function checkNumber(problems: Problems, field: string, value: unknown, bounds: Bounds = {}): value is number {
+function checkNumber(
+  problems: Problems,
+  field: string,
+  value: unknown,
+  bounds: Bounds = {},
+): value is number {
   let message: string | null = null;
   if (!isFiniteNumber(value)) message = 'must be a finite number';
-  else if (bounds.min !== undefined && bounds.max !== undefined && (value < bounds.min || value > bounds.max)) {
+  else if (
+    bounds.min !== undefined &&
+    bounds.max !== undefined &&
+    (value < bounds.min || value > bounds.max)
+  ) {
     message = `must be between ${bounds.min} and ${bounds.max}`;
   } else if (bounds.min !== undefined && value < bounds.min) message = `must be at least ${bounds.min}`;
   else if (bounds.above !== undefined && value <= bounds.above) message = `must be above ${bounds.above}`;
