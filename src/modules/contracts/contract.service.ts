@@ -280,8 +280,7 @@ export class ContractService {
   /** Changes the terms of a DRAFT or QUOTED contract; frozen from APPROVED on. */
   async update(em: EntityManager, actor: Actor, input: UpdateContractData): Promise<CountyContract> {
     return em.transactional(async (tx) => {
-      const contract = await this.lock(tx, actor, input.id);
-      checkVersion(contract, input.version);
+      const contract = await this.lockContract(tx, actor, input.id, input.version);
       if (!(TRANSITIONS.update as readonly ContractStatus[]).includes(contract.status)) {
         throw contractError(
           ContractReason.TERMS_FROZEN,
@@ -343,8 +342,7 @@ export class ContractService {
     if (!reason) throw badInput('reason', 'must say why the contract is cancelled');
     if (reason.length > 2000) throw badInput('reason', 'must be at most 2000 characters');
     return em.transactional(async (tx) => {
-      const contract = await this.lock(tx, actor, input.id);
-      checkVersion(contract, input.version);
+      const contract = await this.lockContract(tx, actor, input.id, input.version);
       assertTransition(contract, 'cancel');
       const from = contract.status;
       contract.status = ContractStatus.CANCELLED;
@@ -373,8 +371,7 @@ export class ContractService {
     if (override && !reason) throw badInput('reason', 'say why the budget is overridden');
     if (reason && reason.length > 2000) throw badInput('reason', 'must be at most 2000 characters');
     return em.transactional(async (tx) => {
-      const contract = await this.lock(tx, actor, input.id);
-      checkVersion(contract, input.version);
+      const contract = await this.lockContract(tx, actor, input.id, input.version);
       assertTransition(contract, 'approve');
       const quote = await tx.findOne(Quote, { contract }, { orderBy: { id: 'desc' } });
       if (!quote)
@@ -561,14 +558,20 @@ export class ContractService {
 
   // ---------------------------------------------------------------- helpers
 
-  /** Loads a contract in the actor's scope with a row lock (NOT_FOUND otherwise). */
-  private async lock(tx: EntityManager, actor: Actor, id: number): Promise<CountyContract> {
+  /**
+   * Loads a contract in the actor's scope with a row lock (`SELECT … FOR UPDATE`) inside the
+   * caller's transaction: NOT_FOUND outside the scope, STALE_VERSION when `version` is given
+   * and is not the stored one. Concurrent writers of one contract queue here, and the one
+   * that waited sees the committed state. The quote flow calls it before `markQuoted`.
+   */
+  async lockContract(tx: EntityManager, actor: Actor, id: number, version?: number): Promise<CountyContract> {
     const contract = await tx.findOne(
       CountyContract,
       { $and: [{ id }, scopeWhere(actor, 'county')] },
       { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
     );
     if (!contract) throw notFound(ENTITY, id);
+    if (version !== undefined) checkVersion(contract, version);
     return contract;
   }
 
