@@ -22,15 +22,28 @@ const ENGINE_PURITY = {
     { name: 'http', message: 'The engines are pure: no network I/O.' },
   ],
   patterns: [
-    { group: ['@mikro-orm/*'], message: 'The engines are pure: no ORM (take plain inputs, return plain results).' },
+    {
+      group: ['@mikro-orm/*'],
+      message: 'The engines are pure: no ORM (take plain inputs, return plain results).',
+    },
     { regex: '^(\\.\\./)+db(/.*)?$', message: 'The engines are pure: no database access.' },
-    { regex: '^\\.\\./(.*/)?[^/]+\\.service$', message: 'The engines are pure: services call engines, not the reverse.' },
+    {
+      regex: '^\\.\\./(.*/)?[^/]+\\.service$',
+      message: 'The engines are pure: services call engines, not the reverse.',
+    },
   ],
 };
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'coverage/**', '.data/**', 'src/server/static/**'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'bench/results/**',
+      'coverage/**',
+      '.data/**',
+      'src/server/static/**',
+    ],
   },
 
   // TypeScript: recommended rules, with type information for the checks that need it.

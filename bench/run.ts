@@ -10,9 +10,10 @@
  * benchmark fails or errors; placeholders are listed as not implemented and never pass.
  */
 import 'reflect-metadata';
+import { cpus, loadavg } from 'node:os';
 import { BENCHMARKS, findBenchmark } from './benchmarks';
 import { ensureDataSet, GENERATOR_STEPS, type EnsureResult, type GeneratorStep } from './generator';
-import { ArgsError, parseArgs, USAGE, type RunArgs } from './lib/args';
+import { ArgsError, parseArgs, recoverNpmFlags, USAGE, type RunArgs } from './lib/args';
 import { benchDatabaseUrl, openBenchDb, redactUrl, type BenchDb } from './lib/db';
 import { machineInfo, type MachineInfo } from './lib/machine';
 import { formatTable, sideSummary, writeResult, type ResultRow } from './lib/report';
@@ -26,7 +27,9 @@ const log = (message: string): void => {
 async function main(): Promise<number> {
   let args: RunArgs;
   try {
-    args = parseArgs(process.argv.slice(2));
+    args = parseArgs(
+      recoverNpmFlags(process.argv.slice(2), process.env, (n) => findBenchmark(n) !== undefined),
+    );
   } catch (err) {
     if (err instanceof ArgsError) {
       log(`${err.message}\n\n${USAGE}`);
@@ -41,7 +44,9 @@ async function main(): Promise<number> {
   if (args.list) {
     for (const b of BENCHMARKS) {
       const state = b.kind === 'ready' ? 'ready' : `not yet implemented (issue: ${b.issue})`;
-      console.log(`${b.name.padEnd(16)} ${state}\n${' '.repeat(17)}product:  ${b.work}\n${' '.repeat(17)}baseline: ${b.compares}\n${' '.repeat(17)}target:   ${b.target}`);
+      console.log(
+        `${b.name.padEnd(16)} ${state}\n${' '.repeat(17)}product:  ${b.work}\n${' '.repeat(17)}baseline: ${b.compares}\n${' '.repeat(17)}target:   ${b.target}`,
+      );
     }
     return 0;
   }
@@ -52,7 +57,10 @@ async function main(): Promise<number> {
   }
   const selected = args.names.length ? args.names.map((n) => findBenchmark(n)!) : [...BENCHMARKS];
   const ready = selected.filter((b): b is ReadyBenchmark<unknown, unknown> => b.kind === 'ready');
-  const steps: GeneratorStep[] = args.generateOnly && args.names.length === 0 ? [...GENERATOR_STEPS] : [...new Set(ready.flatMap((b) => b.needs))];
+  const steps: GeneratorStep[] =
+    args.generateOnly && args.names.length === 0
+      ? [...GENERATOR_STEPS]
+      : [...new Set(ready.flatMap((b) => b.needs))];
 
   const startedAt = new Date();
   const rows: ResultRow[] = [];
@@ -65,15 +73,34 @@ async function main(): Promise<number> {
       log(`bench database: ${redactUrl(url)}`);
       db = await openBenchDb(url);
       if (db.created) log(`  created; applied ${db.migrationsApplied.length} migration(s)`);
-      else if (db.migrationsApplied.length) log(`  applied ${db.migrationsApplied.length} pending migration(s)`);
+      else if (db.migrationsApplied.length)
+        log(`  applied ${db.migrationsApplied.length} pending migration(s)`);
       const t0 = Date.now();
-      dataSet = await ensureDataSet(db, { scale: args.scale, seed: args.seed, steps, force: args.regenerate, workers: args.workers, log });
-      if (Object.keys(dataSet.ran).length) log(`data set ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      else log(`data set in place (${args.scale}, seed ${args.seed}): ${dataSet.plan.totals.insured} insured, ${dataSet.plan.totals.coverages} coverages`);
+      dataSet = await ensureDataSet(db, {
+        scale: args.scale,
+        seed: args.seed,
+        steps,
+        force: args.regenerate,
+        workers: args.workers,
+        log,
+      });
+      if (Object.keys(dataSet.ran).length)
+        log(`data set ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      else
+        log(
+          `data set in place (${args.scale}, seed ${args.seed}): ${dataSet.plan.totals.insured} insured, ${dataSet.plan.totals.coverages} coverages`,
+        );
       machine = await machineInfo(db.pg);
     }
     if (args.generateOnly) {
-      if (dataSet) console.log(JSON.stringify({ scale: args.scale, seed: args.seed, totals: dataSet.plan.totals, ran: dataSet.ran }, null, 2));
+      if (dataSet)
+        console.log(
+          JSON.stringify(
+            { scale: args.scale, seed: args.seed, totals: dataSet.plan.totals, ran: dataSet.ran },
+            null,
+            2,
+          ),
+        );
       return 0;
     }
 
@@ -159,6 +186,7 @@ async function runOne<S, R>(b: ReadyBenchmark<S, R>, ctx: BenchContext, args: Ru
     notes: [...b.notes],
   };
   let state: S | undefined;
+  const loadBefore = loadavg()[0]!;
   try {
     state = await b.setup(ctx);
     const s = state;
@@ -166,7 +194,9 @@ async function runOne<S, R>(b: ReadyBenchmark<S, R>, ctx: BenchContext, args: Ru
       for (const p of b.verify(ctx, result, s)) row.problems.push(`${label}: ${p}`);
     };
     const sides = {
-      baseline: b.baseline ? { fn: b.baseline, samples: [] as number[], last: undefined as R | undefined } : null,
+      baseline: b.baseline
+        ? { fn: b.baseline, samples: [] as number[], last: undefined as R | undefined }
+        : null,
       product: { fn: b.run, samples: [] as number[], last: undefined as R | undefined },
     };
     for (let i = 0; i < warmup; i++) {
@@ -204,6 +234,12 @@ async function runOne<S, R>(b: ReadyBenchmark<S, R>, ctx: BenchContext, args: Ru
         ? product.stats.medianMs / baseline.stats.medianMs
         : baseline.stats.medianMs / product.stats.medianMs
       : null;
+    const load = Math.max(loadBefore, loadavg()[0]!);
+    if (load > cpus().length) {
+      row.notes.push(
+        `machine busy: 1-min load ${load.toFixed(1)} on ${cpus().length} cores, figures are noisy`,
+      );
+    }
     const verdict = b.judge({ baseline, product, ratio: row.ratio, work: units });
     row.status = verdict.pass ? 'PASS' : 'FAIL';
     row.verdict = verdict.detail;
@@ -214,7 +250,10 @@ async function runOne<S, R>(b: ReadyBenchmark<S, R>, ctx: BenchContext, args: Ru
     log(`  ${b.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return row;
   } finally {
-    if (state !== undefined && b.teardown) await b.teardown(ctx, state).catch((err: unknown) => log(`  teardown of ${b.name} failed: ${String(err)}`));
+    if (state !== undefined && b.teardown)
+      await b
+        .teardown(ctx, state)
+        .catch((err: unknown) => log(`  teardown of ${b.name} failed: ${String(err)}`));
   }
 }
 

@@ -125,7 +125,10 @@ export class QueueKit {
 
   private redisConnection(): IORedis {
     if (!this.redis) {
-      this.redis = new IORedis(this.options.redisUrl!, { maxRetriesPerRequest: null, enableReadyCheck: true });
+      this.redis = new IORedis(this.options.redisUrl!, {
+        maxRetriesPerRequest: null,
+        enableReadyCheck: true,
+      });
       this.redis.on('error', this.onError);
     }
     return this.redis;
@@ -135,7 +138,9 @@ export class QueueKit {
   private common(forWorker = false): Record<string, unknown> {
     if (this.kind === 'redis') {
       return {
-        connection: forWorker ? { url: this.options.redisUrl!, maxRetriesPerRequest: null } : this.redisConnection(),
+        connection: forWorker
+          ? { url: this.options.redisUrl!, maxRetriesPerRequest: null }
+          : this.redisConnection(),
         prefix: `{${this.options.prefix}}`,
       };
     }
@@ -156,7 +161,10 @@ export class QueueKit {
       q =
         this.kind === 'redis'
           ? new Queue(name, this.common() as never)
-          : (new (withBackend(createPostgresBackend).Queue)(name, this.common() as never) as unknown as Queue);
+          : (new (withBackend(createPostgresBackend).Queue)(
+              name,
+              this.common() as never,
+            ) as unknown as Queue);
       q.on('error', this.onError);
       this.queues.set(name, q);
     }
@@ -201,7 +209,8 @@ export class QueueKit {
     const rows = await withTimeout(
       Promise.all(
         this.allQueues().map(
-          async (q) => [q.name, await q.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed')] as const,
+          async (q) =>
+            [q.name, await q.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed')] as const,
         ),
       ),
       this.timeoutMs,
@@ -212,7 +221,9 @@ export class QueueKit {
 
   async close(): Promise<void> {
     await Promise.all(
-      [...this.queues.values()].map((q) => withTimeout(q.close(), 5_000, `closing queue ${q.name}`).catch(() => undefined)),
+      [...this.queues.values()].map((q) =>
+        withTimeout(q.close(), 5_000, `closing queue ${q.name}`).catch(() => undefined),
+      ),
     );
     this.queues.clear();
     if (this.redis) {

@@ -1,4 +1,11 @@
-import { ALL_QUEUES, DEFAULT_JOB_OPTIONS, type JobDataOf, type JobNameOf, type QueueKit, type QueueWithJobs } from './queues';
+import {
+  ALL_QUEUES,
+  DEFAULT_JOB_OPTIONS,
+  type JobDataOf,
+  type JobNameOf,
+  type QueueKit,
+  type QueueWithJobs,
+} from './queues';
 
 /** One repeatable job: BullMQ adds a run of `job` on `queue` at each `cron` time in `tz`. */
 export interface Schedule<Q extends QueueWithJobs = QueueWithJobs, N extends JobNameOf<Q> = JobNameOf<Q>> {

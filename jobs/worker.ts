@@ -14,7 +14,13 @@ import { createRuntime } from '../src/app/runtime';
 import { jobDuration } from '../src/server/metrics';
 import { DomainError } from '../src/shared/errors';
 import { logger, type Logger } from '../src/shared/logger';
-import { PROCESSORS, queuesWithProcessors, type JobDeps, type JobExec, type WorkerRegistry } from './processors';
+import {
+  PROCESSORS,
+  queuesWithProcessors,
+  type ExecFor,
+  type JobDeps,
+  type WorkerRegistry,
+} from './processors';
 import type { QueueName } from './queues';
 import { registerSchedules } from './scheduler';
 
@@ -72,7 +78,7 @@ async function toJobError(err: unknown, job: Job, jobLog: Logger): Promise<Error
 }
 
 /** Wraps a queue's exec functions: dispatch by job name, logs, duration metric, error mapping. */
-function makeProcessor(queue: QueueName, execs: Record<string, JobExec<any, any>>, deps: JobDeps): Processor {
+function makeProcessor(queue: QueueName, execs: Record<string, ExecFor<unknown>>, deps: JobDeps): Processor {
   return async (job: Job) => {
     // `name` is redacted by the logger (personal names); the job's name goes as `jobName`.
     const jobLog = log.child({ queue, jobId: job.id, jobName: job.name });
@@ -131,7 +137,9 @@ export async function startWorkers(rt: JobDeps, opts: StartWorkersOptions = {}):
         final ? 'job failed' : 'job attempt failed, will retry',
       );
     });
-    worker.on('stalled', (jobId) => log.warn({ queue, jobId }, 'job stalled (its worker died); it will run again'));
+    worker.on('stalled', (jobId) =>
+      log.warn({ queue, jobId }, 'job stalled (its worker died); it will run again'),
+    );
     workers.set(queue, worker);
   }
   await Promise.all([...workers.values()].map((w) => w.waitUntilReady()));

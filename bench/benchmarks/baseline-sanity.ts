@@ -32,13 +32,17 @@ export const baselineSanity: ReadyBenchmark<State, CoverageCell[]> = {
       'select id, county_code, programme_year from county_contract',
     );
     return {
-      contracts: new Map(r.rows.map((x) => [x.id, { countyCode: x.county_code, year: x.programme_year as ProgrammeYear }])),
+      contracts: new Map(
+        r.rows.map((x) => [x.id, { countyCode: x.county_code, year: x.programme_year as ProgrammeYear }]),
+      ),
     };
   },
   baseline: (ctx) => coverageCellsGroupBy(ctx.db.pg),
   async run(ctx) {
     const em = ctx.db.orm.em.fork();
-    const rows: Parameters<typeof toCells>[0] = await em.getConnection().execute(COVERAGE_CELLS_SQL, [], 'all');
+    const rows: Parameters<typeof toCells>[0] = await em
+      .getConnection()
+      .execute(COVERAGE_CELLS_SQL, [], 'all');
     return toCells(rows);
   },
   verify(ctx, cells, state) {
@@ -55,7 +59,8 @@ function checkCells(ctx: BenchContext, cells: readonly CoverageCell[], state: St
   const problems: string[] = [];
   const got = new Map<string, number>();
   for (const c of cells) {
-    if (c.band === null) problems.push(`contract ${c.contractId}: ${c.count} ${c.gender} coverages aged outside 18–60`);
+    if (c.band === null)
+      problems.push(`contract ${c.contractId}: ${c.count} ${c.gender} coverages aged outside 18–60`);
     got.set(`${c.contractId}|${c.band}|${c.gender}`, c.count);
   }
   const byCode = new Map(ctx.plan.countyPlans.map((c) => [c.code, c]));
@@ -74,14 +79,19 @@ function checkCells(ctx: BenchContext, cells: readonly CoverageCell[], state: St
         got.delete(key);
         expectedTotal += want[band][gender];
         if (n !== want[band][gender]) {
-          problems.push(`contract ${contractId} (${countyCode} ${year}) ${band} ${gender}: ${n}, expected ${want[band][gender]}`);
+          problems.push(
+            `contract ${contractId} (${countyCode} ${year}) ${band} ${gender}: ${n}, expected ${want[band][gender]}`,
+          );
         }
       }
     }
   }
-  for (const [key, n] of got) if (n > 0 && !key.includes('|null|')) problems.push(`unexpected cell ${key}: ${n}`);
+  for (const [key, n] of got)
+    if (n > 0 && !key.includes('|null|')) problems.push(`unexpected cell ${key}: ${n}`);
   if (expectedTotal !== ctx.plan.totals.coverages) {
-    problems.push(`planned cells add up to ${expectedTotal}, the plan has ${ctx.plan.totals.coverages} coverages`);
+    problems.push(
+      `planned cells add up to ${expectedTotal}, the plan has ${ctx.plan.totals.coverages} coverages`,
+    );
   }
   return problems.slice(0, 20);
 }

@@ -21,7 +21,8 @@ export const PLACEHOLDERS: readonly PlaceholderBenchmark[] = [
   todo({
     name: 'price-programme',
     work: 'quote every contract of the full data set',
-    compares: 'the bare GROUP BY of coverages by contract, band, gender (bench/lib/baselines.ts coverageCellsGroupBy)',
+    compares:
+      'the bare GROUP BY of coverages by contract, band, gender (bench/lib/baselines.ts coverageCellsGroupBy)',
     target: '≤ 1.5× baseline',
     issue: 'pricing: quote service',
     notes: [],
@@ -29,7 +30,8 @@ export const PLACEHOLDERS: readonly PlaceholderBenchmark[] = [
   todo({
     name: 'coverage',
     work: 'coverage(nationalId) over HTTP, 32 connections, random people of the full set',
-    compares: 'bare node:http + pg handler running the same SQL in the same mode (prepared if the product prepares)',
+    compares:
+      'bare node:http + pg handler running the same SQL in the same mode (prepared if the product prepares)',
     target: '≥ 0.6× baseline throughput; p99 ≤ 30 ms',
     issue: 'coverage: integration look-ups',
     notes: [SHARED_CORES_NOTE],

@@ -36,18 +36,117 @@ interface ProvinceSpec {
 
 /** The 12 provinces of the full data set: the demo's four plus eight more programme provinces. */
 export const PROVINCES: Readonly<Record<string, ProvinceSpec>> = {
-  '51': { zh: '四川省', en: 'Sichuan', counties: 14, prefectures: [['5134', '凉山彝族自治州'], ['5133', '甘孜藏族自治州'], ['5132', '阿坝藏族羌族自治州'], ['5119', '巴中市']] },
-  '52': { zh: '贵州省', en: 'Guizhou', counties: 12, prefectures: [['5205', '毕节市'], ['5226', '黔东南苗族侗族自治州'], ['5227', '黔南布依族苗族自治州'], ['5206', '铜仁市']] },
-  '53': { zh: '云南省', en: 'Yunnan', counties: 12, prefectures: [['5326', '文山壮族苗族自治州'], ['5333', '怒江傈僳族自治州'], ['5306', '昭通市'], ['5308', '普洱市']] },
-  '42': { zh: '湖北省', en: 'Hubei', counties: 10, prefectures: [['4211', '黄冈市'], ['4205', '宜昌市'], ['4203', '十堰市'], ['4228', '恩施土家族苗族自治州']] },
-  '45': { zh: '广西壮族自治区', en: 'Guangxi', counties: 8, prefectures: [['4512', '河池市'], ['4510', '百色市'], ['4514', '崇左市']] },
-  '43': { zh: '湖南省', en: 'Hunan', counties: 7, prefectures: [['4331', '湘西土家族苗族自治州'], ['4312', '怀化市'], ['4305', '邵阳市']] },
-  '36': { zh: '江西省', en: 'Jiangxi', counties: 5, prefectures: [['3607', '赣州市'], ['3608', '吉安市']] },
-  '62': { zh: '甘肃省', en: 'Gansu', counties: 7, prefectures: [['6211', '定西市'], ['6212', '陇南市'], ['6229', '临夏回族自治州']] },
-  '63': { zh: '青海省', en: 'Qinghai', counties: 3, prefectures: [['6323', '黄南藏族自治州'], ['6302', '海东市']] },
+  '51': {
+    zh: '四川省',
+    en: 'Sichuan',
+    counties: 14,
+    prefectures: [
+      ['5134', '凉山彝族自治州'],
+      ['5133', '甘孜藏族自治州'],
+      ['5132', '阿坝藏族羌族自治州'],
+      ['5119', '巴中市'],
+    ],
+  },
+  '52': {
+    zh: '贵州省',
+    en: 'Guizhou',
+    counties: 12,
+    prefectures: [
+      ['5205', '毕节市'],
+      ['5226', '黔东南苗族侗族自治州'],
+      ['5227', '黔南布依族苗族自治州'],
+      ['5206', '铜仁市'],
+    ],
+  },
+  '53': {
+    zh: '云南省',
+    en: 'Yunnan',
+    counties: 12,
+    prefectures: [
+      ['5326', '文山壮族苗族自治州'],
+      ['5333', '怒江傈僳族自治州'],
+      ['5306', '昭通市'],
+      ['5308', '普洱市'],
+    ],
+  },
+  '42': {
+    zh: '湖北省',
+    en: 'Hubei',
+    counties: 10,
+    prefectures: [
+      ['4211', '黄冈市'],
+      ['4205', '宜昌市'],
+      ['4203', '十堰市'],
+      ['4228', '恩施土家族苗族自治州'],
+    ],
+  },
+  '45': {
+    zh: '广西壮族自治区',
+    en: 'Guangxi',
+    counties: 8,
+    prefectures: [
+      ['4512', '河池市'],
+      ['4510', '百色市'],
+      ['4514', '崇左市'],
+    ],
+  },
+  '43': {
+    zh: '湖南省',
+    en: 'Hunan',
+    counties: 7,
+    prefectures: [
+      ['4331', '湘西土家族苗族自治州'],
+      ['4312', '怀化市'],
+      ['4305', '邵阳市'],
+    ],
+  },
+  '36': {
+    zh: '江西省',
+    en: 'Jiangxi',
+    counties: 5,
+    prefectures: [
+      ['3607', '赣州市'],
+      ['3608', '吉安市'],
+    ],
+  },
+  '62': {
+    zh: '甘肃省',
+    en: 'Gansu',
+    counties: 7,
+    prefectures: [
+      ['6211', '定西市'],
+      ['6212', '陇南市'],
+      ['6229', '临夏回族自治州'],
+    ],
+  },
+  '63': {
+    zh: '青海省',
+    en: 'Qinghai',
+    counties: 3,
+    prefectures: [
+      ['6323', '黄南藏族自治州'],
+      ['6302', '海东市'],
+    ],
+  },
   '64': { zh: '宁夏回族自治区', en: 'Ningxia', counties: 2, prefectures: [['6404', '固原市']] },
-  '65': { zh: '新疆维吾尔自治区', en: 'Xinjiang', counties: 3, prefectures: [['6531', '喀什地区'], ['6532', '和田地区']] },
-  '14': { zh: '山西省', en: 'Shanxi', counties: 3, prefectures: [['1409', '忻州市'], ['1411', '吕梁市']] },
+  '65': {
+    zh: '新疆维吾尔自治区',
+    en: 'Xinjiang',
+    counties: 3,
+    prefectures: [
+      ['6531', '喀什地区'],
+      ['6532', '和田地区'],
+    ],
+  },
+  '14': {
+    zh: '山西省',
+    en: 'Shanxi',
+    counties: 3,
+    prefectures: [
+      ['1409', '忻州市'],
+      ['1411', '吕梁市'],
+    ],
+  },
 };
 
 export const FULL_COUNTY_COUNT = 86;
@@ -65,7 +164,12 @@ const SYLLABLES: ReadonlyArray<readonly [string, string]> = [
 ];
 
 export function parseDemoCounties(csv: string | Buffer): CountyRow[] {
-  const rows: Record<string, string>[] = parse(csv, { columns: true, skip_empty_lines: true, trim: true, bom: true });
+  const rows: Record<string, string>[] = parse(csv, {
+    columns: true,
+    skip_empty_lines: true,
+    trim: true,
+    bom: true,
+  });
   return rows.map((r) => {
     const code = r.code ?? '';
     if (!/^\d{6}$/.test(code)) throw new Error(`demo-counties.csv: bad code "${code}"`);
@@ -129,7 +233,8 @@ export function planCounties(kind: 'demo' | 'all', demo: readonly CountyRow[]): 
     }
   }
   for (const c of out) {
-    if (!PROVINCES[c.provinceCode]) throw new Error(`county ${c.code}: province ${c.provinceCode} is not a data-set province`);
+    if (!PROVINCES[c.provinceCode])
+      throw new Error(`county ${c.code}: province ${c.provinceCode} is not a data-set province`);
   }
   return out.sort((a, b) => a.code.localeCompare(b.code));
 }

@@ -57,16 +57,32 @@ export function planFor(scale: Scale, seed: number): DataSetPlan {
 export async function ensureDataSet(db: BenchDb, opts: EnsureOptions): Promise<EnsureResult> {
   const log = opts.log ?? (() => undefined);
   const plan = planFor(opts.scale, opts.seed);
-  const wanted = GENERATOR_STEPS.filter((_, i) => GENERATOR_STEPS.slice(i).some((w) => opts.steps.includes(w)));
+  const wanted = GENERATOR_STEPS.filter((_, i) =>
+    GENERATOR_STEPS.slice(i).some((w) => opts.steps.includes(w)),
+  );
 
   let marker = parseMarker(await readDatabaseComment(db.pg));
-  const matches = marker && marker.version === GENERATOR_VERSION && marker.scale === opts.scale && marker.seed === opts.seed;
+  const matches =
+    marker &&
+    marker.version === GENERATOR_VERSION &&
+    marker.scale === opts.scale &&
+    marker.seed === opts.seed;
   if (!marker || !matches || opts.force) {
-    const why = opts.force ? 'forced' : !marker ? 'no data set recorded' : `recorded ${describe(marker)}, wanted ${opts.scale} seed ${opts.seed} v${GENERATOR_VERSION}`;
+    const why = opts.force
+      ? 'forced'
+      : !marker
+        ? 'no data set recorded'
+        : `recorded ${describe(marker)}, wanted ${opts.scale} seed ${opts.seed} v${GENERATOR_VERSION}`;
     log(`bench database ${db.name}: rebuilding from empty (${why})`);
     await writeDatabaseComment(db.pg, db.name, null);
     await wipe(db.pg);
-    marker = { generator: 'pillar-bench', version: GENERATOR_VERSION, scale: opts.scale, seed: opts.seed, steps: {} };
+    marker = {
+      generator: 'pillar-bench',
+      version: GENERATOR_VERSION,
+      scale: opts.scale,
+      seed: opts.seed,
+      steps: {},
+    };
   }
 
   const ran: EnsureResult['ran'] = {};
@@ -88,7 +104,12 @@ export async function ensureDataSet(db: BenchDb, opts: EnsureOptions): Promise<E
         ({ counts, detail } = await loadCoverages(db, plan, { workers: opts.workers, log }));
         break;
     }
-    const record: StepRecord = { at: new Date().toISOString(), ms: Date.now() - started, counts, ...(detail ? { detail } : {}) };
+    const record: StepRecord = {
+      at: new Date().toISOString(),
+      ms: Date.now() - started,
+      counts,
+      ...(detail ? { detail } : {}),
+    };
     marker.steps[step] = record;
     ran[step] = record;
     await writeDatabaseComment(db.pg, db.name, JSON.stringify(marker));
@@ -101,7 +122,13 @@ function parseMarker(comment: string | null): DataSetMarker | null {
   if (!comment) return null;
   try {
     const m = JSON.parse(comment) as Partial<DataSetMarker>;
-    if (m.generator !== 'pillar-bench' || typeof m.seed !== 'number' || typeof m.scale !== 'string' || !m.steps) return null;
+    if (
+      m.generator !== 'pillar-bench' ||
+      typeof m.seed !== 'number' ||
+      typeof m.scale !== 'string' ||
+      !m.steps
+    )
+      return null;
     return m as DataSetMarker;
   } catch {
     return null;

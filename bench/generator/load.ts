@@ -2,8 +2,8 @@
  * Writes the planned data set into the bench database.
  *
  * `reference`: counties (the demo ten through the product's own seed, src/seed/reference-data.ts;
- * generated ones by SQL), the working-day calendar, plan BACKBONE-STD, rate table CN-RURAL-2019
- * (PUBLISHED), programmes 2019 and 2020 with their funding, and one DRAFT contract per county
+ * generated ones by SQL), the working-day calendar, plan BACKBONE-STD and rate table
+ * CN-RURAL-2019 (PUBLISHED) from the product's typed defaults (src/seed/defaults.ts), programmes 2019 and 2020 with their funding, and one DRAFT contract per county
  * and year — DRAFT so the pricing benchmark can quote them.
  *
  * `coverages`: insured people and their coverages, bulk-loaded with COPY. STAND-IN: this is not
@@ -15,9 +15,9 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { DEFAULT_PLAN, DEFAULT_RATE_TABLE } from '../../src/seed/defaults';
 import { loadCalendar, loadCounties } from '../../src/seed/reference-data';
 import type { BenchDb } from '../lib/db';
-import { BACKBONE_STD, CN_RURAL_2019 } from './defaults';
 import type { DataSetPlan } from './plan';
 import { produceRows, type ContractIds } from './produce';
 import { COVERAGE_COPY_COLUMNS, INSURED_COPY_COLUMNS } from './rows';
@@ -39,9 +39,12 @@ export async function loadReference(db: BenchDb, plan: DataSetPlan): Promise<Cou
   const calendarDays = await loadCalendar(db.orm.em.fork());
   const demoPlanned = plan.counties.filter((c) => c.demo).length;
   if (plan.scale === 'demo' && demoLoaded !== plan.counties.length) {
-    throw new Error(`the product seed loaded ${demoLoaded} demo counties, the plan has ${plan.counties.length}`);
+    throw new Error(
+      `the product seed loaded ${demoLoaded} demo counties, the plan has ${plan.counties.length}`,
+    );
   }
-  if (demoLoaded !== demoPlanned) throw new Error(`seed loaded ${demoLoaded} demo counties, plan has ${demoPlanned}`);
+  if (demoLoaded !== demoPlanned)
+    throw new Error(`seed loaded ${demoLoaded} demo counties, plan has ${demoPlanned}`);
 
   return inTransaction(db.pg, async (c) => {
     const generated = plan.counties.filter((x) => !x.demo);
@@ -61,23 +64,48 @@ export async function loadReference(db: BenchDb, plan: DataSetPlan): Promise<Cou
         ],
       );
     }
-    const p = BACKBONE_STD;
+    const p = DEFAULT_PLAN;
     const planId = await insertReturningId(
       c,
       `insert into benefit_plan (code, version, name, deductible, tiers, annual_cap, hospital_levels, min_age, max_age,
          filing_window_days, auto_approve_limit, review_threshold, required_documents)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id`,
-      [p.code, p.version, p.name, p.deductible, JSON.stringify(p.tiers), p.annualCap, p.hospitalLevels, p.minAge, p.maxAge,
-        p.filingWindowDays, p.autoApproveLimit, p.reviewThreshold, p.requiredDocuments],
+      [
+        p.code,
+        p.version,
+        p.name,
+        p.deductible,
+        JSON.stringify(p.tiers),
+        p.annualCap,
+        p.hospitalLevels,
+        p.minAge,
+        p.maxAge,
+        p.filingWindowDays,
+        p.autoApproveLimit,
+        p.reviewThreshold,
+        p.requiredDocuments,
+      ],
     );
-    const t = CN_RURAL_2019;
+    const t = DEFAULT_RATE_TABLE;
     const rateTableId = await insertReturningId(
       c,
       `insert into rate_table (code, version, status, base_date, frequency, severity, area_factors, annual_trend,
          expense_loading, risk_margin, min_premium, full_credibility_claims, max_rate_change, published_at)
        values ($1, $2, 'PUBLISHED', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now()) returning id`,
-      [t.code, t.version, t.baseDate, JSON.stringify(t.frequency), JSON.stringify(t.severity), JSON.stringify(t.areaFactors),
-        t.annualTrend, t.expenseLoading, t.riskMargin, t.minPremium, t.fullCredibilityClaims, t.maxRateChange],
+      [
+        t.code,
+        t.version,
+        t.baseDate,
+        JSON.stringify(t.frequency),
+        JSON.stringify(t.severity),
+        JSON.stringify(t.areaFactors),
+        t.annualTrend,
+        t.expenseLoading,
+        t.riskMargin,
+        t.minPremium,
+        t.fullCredibilityClaims,
+        t.maxRateChange,
+      ],
     );
     let contracts = 0;
     for (const prog of plan.programmes) {
@@ -87,12 +115,24 @@ export async function loadReference(db: BenchDb, plan: DataSetPlan): Promise<Cou
         [prog.year, prog.name, prog.budget, planId, rateTableId],
       );
       for (const f of prog.funding) {
-        await c.query(`insert into programme_funding (programme_id, source, amount) values ($1, $2, $3)`, [programmeId, f.source, f.amount]);
+        await c.query(`insert into programme_funding (programme_id, source, amount) values ($1, $2, $3)`, [
+          programmeId,
+          f.source,
+          f.amount,
+        ]);
       }
       const r = await c.query(
         `insert into county_contract (county_code, programme_id, programme_year, plan_id, rate_table_id, period_start, period_end)
          select code, $2, $3, $4, $5, $6, $7 from unnest($1::text[]) with ordinality as u(code, n) order by n`,
-        [plan.counties.map((x) => x.code), programmeId, prog.year, planId, rateTableId, prog.periodStart, prog.periodEnd],
+        [
+          plan.counties.map((x) => x.code),
+          programmeId,
+          prog.year,
+          planId,
+          rateTableId,
+          prog.periodStart,
+          prog.periodEnd,
+        ],
       );
       contracts += r.rowCount ?? 0;
     }
@@ -111,10 +151,15 @@ export interface CoverageLoadOptions {
   log: Log;
 }
 
-export async function loadCoverages(db: BenchDb, plan: DataSetPlan, opts: CoverageLoadOptions): Promise<{ counts: Counts; detail: Record<string, unknown> }> {
+export async function loadCoverages(
+  db: BenchDb,
+  plan: DataSetPlan,
+  opts: CoverageLoadOptions,
+): Promise<{ counts: Counts; detail: Record<string, unknown> }> {
   const contracts = await contractIds(db.pg);
   for (const c of plan.countyPlans) {
-    if (!contracts[c.code]?.[2019] || !contracts[c.code]?.[2020]) throw new Error(`county ${c.code} has no 2019/2020 contract`);
+    if (!contracts[c.code]?.[2019] || !contracts[c.code]?.[2020])
+      throw new Error(`county ${c.code} has no 2019/2020 contract`);
   }
   await db.pg.query('truncate coverage, insured restart identity cascade');
 
@@ -133,18 +178,25 @@ export async function loadCoverages(db: BenchDb, plan: DataSetPlan, opts: Covera
     if (mode === 'single-pass') {
       const insured = a.query(copyFrom(`copy insured (${INSURED_COPY_COLUMNS.join(', ')}) from stdin`));
       const coverage = b.query(copyFrom(`copy coverage (${COVERAGE_COPY_COLUMNS.join(', ')}) from stdin`));
-      stats = await produceRows({ ...base, rows: { ...rows, insured: true, coverage: true } }, async (chunk) => {
-        await write(insured, chunk.insured);
-        await write(coverage, chunk.coverage);
-      });
+      stats = await produceRows(
+        { ...base, rows: { ...rows, insured: true, coverage: true } },
+        async (chunk) => {
+          await write(insured, chunk.insured);
+          await write(coverage, chunk.coverage);
+        },
+      );
       await Promise.all([end(insured), end(coverage)]);
     } else {
       opts.log('not a superuser: loading insured, then coverages with foreign-key checks (slower)');
       const insured = a.query(copyFrom(`copy insured (${INSURED_COPY_COLUMNS.join(', ')}) from stdin`));
-      stats = await produceRows({ ...base, rows: { ...rows, insured: true, coverage: false } }, (chunk) => write(insured, chunk.insured));
+      stats = await produceRows({ ...base, rows: { ...rows, insured: true, coverage: false } }, (chunk) =>
+        write(insured, chunk.insured),
+      );
       await end(insured);
       const coverage = b.query(copyFrom(`copy coverage (${COVERAGE_COPY_COLUMNS.join(', ')}) from stdin`));
-      await produceRows({ ...base, workers: 0, rows: { ...rows, insured: false, coverage: true } }, (chunk) => write(coverage, chunk.coverage));
+      await produceRows({ ...base, workers: 0, rows: { ...rows, insured: false, coverage: true } }, (chunk) =>
+        write(coverage, chunk.coverage),
+      );
       await end(coverage);
     }
   } finally {
@@ -154,11 +206,17 @@ export async function loadCoverages(db: BenchDb, plan: DataSetPlan, opts: Covera
     b.release();
   }
   const copyMs = Date.now() - started;
-  opts.log(`  COPY insured + coverage: ${stats.people} people, ${stats.coverages} coverages in ${(copyMs / 1000).toFixed(1)} s (${stats.workers} worker threads, ${mode})`);
+  opts.log(
+    `  COPY insured + coverage: ${stats.people} people, ${stats.coverages} coverages in ${(copyMs / 1000).toFixed(1)} s (${stats.workers} worker threads, ${mode})`,
+  );
 
   const t1 = Date.now();
-  await db.pg.query(`select setval(pg_get_serial_sequence('insured', 'id'), greatest(1, (select coalesce(max(id), 0) from insured)))`);
-  await db.pg.query(`select setval(pg_get_serial_sequence('coverage', 'id'), greatest(1, (select coalesce(max(id), 0) from coverage)))`);
+  await db.pg.query(
+    `select setval(pg_get_serial_sequence('insured', 'id'), greatest(1, (select coalesce(max(id), 0) from insured)))`,
+  );
+  await db.pg.query(
+    `select setval(pg_get_serial_sequence('coverage', 'id'), greatest(1, (select coalesce(max(id), 0) from coverage)))`,
+  );
   // Sets hint bits and the visibility map once, now, rather than during the first benchmark.
   await db.pg.query('vacuum (analyze) insured');
   await db.pg.query('vacuum (analyze) coverage');
@@ -168,7 +226,9 @@ export async function loadCoverages(db: BenchDb, plan: DataSetPlan, opts: Covera
   const t2 = Date.now();
   const counts = await tableCounts(db.pg);
   if (counts.insured !== plan.totals.insured || counts.coverages !== plan.totals.coverages) {
-    throw new Error(`loaded ${counts.insured} insured / ${counts.coverages} coverages, planned ${plan.totals.insured} / ${plan.totals.coverages}`);
+    throw new Error(
+      `loaded ${counts.insured} insured / ${counts.coverages} coverages, planned ${plan.totals.insured} / ${plan.totals.coverages}`,
+    );
   }
   if (mode === 'single-pass') {
     const orphans = await db.pg.query<{ n: string }>(
@@ -176,7 +236,8 @@ export async function loadCoverages(db: BenchDb, plan: DataSetPlan, opts: Covera
         where not exists (select 1 from insured i where i.id = c.insured_id)
            or not exists (select 1 from county_contract k where k.id = c.contract_id and k.county_code = c.county_code and k.programme_year = c.programme_year)`,
     );
-    if (Number(orphans.rows[0]!.n) !== 0) throw new Error(`${orphans.rows[0]!.n} coverages point at a missing insured or contract`);
+    if (Number(orphans.rows[0]!.n) !== 0)
+      throw new Error(`${orphans.rows[0]!.n} coverages point at a missing insured or contract`);
   }
   const verifyMs = Date.now() - t2;
   opts.log(`  checks: ${(verifyMs / 1000).toFixed(1)} s`);

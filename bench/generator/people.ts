@@ -92,7 +92,17 @@ export function* countyPeople(seed: number, county: CountyPlan): Generator<Perso
       householdLeft = 1 + rng.weighted(HOUSEHOLD_SIZE_WEIGHTS);
     }
     householdLeft -= 1;
-    yield person(rng, county, used, insuredId++, age, START_2019, gender, household, age === MAX_AGE ? IN_2019 : IN_2019 | IN_2020);
+    yield person(
+      rng,
+      county,
+      used,
+      insuredId++,
+      age,
+      START_2019,
+      gender,
+      household,
+      age === MAX_AGE ? IN_2019 : IN_2019 | IN_2020,
+    );
   }
 
   const e = entrantGenders(county.entrants);

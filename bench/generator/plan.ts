@@ -14,7 +14,12 @@
  */
 import { dayNumber } from '../../src/shared/dates';
 import { spreadHeadCount } from '../../src/modules/pricing/engine/population';
-import { AGE_BANDS, type AgeBand, type Gender, type PopulationCells } from '../../src/modules/pricing/engine/types';
+import {
+  AGE_BANDS,
+  type AgeBand,
+  type Gender,
+  type PopulationCells,
+} from '../../src/modules/pricing/engine/types';
 import { FULL_COUNTY_COUNT, planCounties, type CountyRow } from './counties';
 import { Prng } from '../lib/prng';
 
@@ -106,7 +111,8 @@ export function periodOf(year: number): { start: string; end: string } {
 }
 
 export function planDataSet(scale: Scale, seed: number, demoCounties: readonly CountyRow[]): DataSetPlan {
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a whole number ≥ 0: ${seed}`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new RangeError(`seed must be a whole number ≥ 0: ${seed}`);
   const spec = SCALES[scale];
   const counties = planCounties(spec.counties, demoCounties);
   if (spec.counties === 'all' && counties.length !== FULL_COUNTY_COUNT) {
@@ -143,8 +149,9 @@ export function planDataSet(scale: Scale, seed: number, demoCounties: readonly C
       periodEnd: period.end,
       budget: fenToString(budgetFen),
       funding: [
-        { source: 'PUBLIC_FUNDRAISING', amount: fenToString(publicFen) },
-        { source: 'OTHER_INCOME', amount: fenToString(budgetFen - publicFen) },
+        // Source names as the demo seed spells them (src/seed/demo.ts).
+        { source: 'public fundraising', amount: fenToString(publicFen) },
+        { source: 'other income', amount: fenToString(budgetFen - publicFen) },
       ],
     };
   });
@@ -178,7 +185,9 @@ export function splitByWeights(total: number, weights: readonly number[]): numbe
   const exact = weights.map((w) => (total * w) / sum);
   const parts = exact.map(Math.floor);
   let left = total - parts.reduce((a, b) => a + b, 0);
-  const order = exact.map((_, i) => i).sort((a, b) => exact[b]! - parts[b]! - (exact[a]! - parts[a]!) || a - b);
+  const order = exact
+    .map((_, i) => i)
+    .sort((a, b) => exact[b]! - parts[b]! - (exact[a]! - parts[a]!) || a - b);
   for (const i of order) {
     if (left === 0) break;
     parts[i]! += 1;
@@ -195,7 +204,10 @@ export function splitByWeights(total: number, weights: readonly number[]): numbe
  */
 export function ageCounts(headCount: number): Record<Gender, number[]> {
   const cells = spreadHeadCount(headCount);
-  const out: Record<Gender, number[]> = { F: new Array(MAX_AGE + 1).fill(0), M: new Array(MAX_AGE + 1).fill(0) };
+  const out: Record<Gender, number[]> = {
+    F: new Array(MAX_AGE + 1).fill(0),
+    M: new Array(MAX_AGE + 1).fill(0),
+  };
   for (const band of AGE_BANDS) {
     const [lo, hi] = BAND_RANGES[band];
     const span = hi - lo + 1;
@@ -219,7 +231,12 @@ export function bandOfAge(age: number): AgeBand {
 }
 
 export function emptyCells(): PopulationCells {
-  return { '18-29': { F: 0, M: 0 }, '30-39': { F: 0, M: 0 }, '40-49': { F: 0, M: 0 }, '50-60': { F: 0, M: 0 } };
+  return {
+    '18-29': { F: 0, M: 0 },
+    '30-39': { F: 0, M: 0 },
+    '40-49': { F: 0, M: 0 },
+    '50-60': { F: 0, M: 0 },
+  };
 }
 
 /**

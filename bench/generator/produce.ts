@@ -45,7 +45,10 @@ export interface ProduceStats {
   coverages: number;
 }
 
-export async function produceRows(opts: ProduceOptions, sink: (chunk: Chunk) => Promise<void>): Promise<ProduceStats> {
+export async function produceRows(
+  opts: ProduceOptions,
+  sink: (chunk: Chunk) => Promise<void>,
+): Promise<ProduceStats> {
   const order = opts.countyPlans
     .map((c) => c.index)
     .sort((a, b) => opts.countyPlans[b]!.headCount - opts.countyPlans[a]!.headCount || a - b);
@@ -63,8 +66,16 @@ export async function produceRows(opts: ProduceOptions, sink: (chunk: Chunk) => 
     const keys = benchKeys();
     for (const index of order) {
       const county = opts.countyPlans[index]!;
-      for (const c of countyRowChunks(county, keys, { ...opts.rows, contracts: opts.contracts[county.code]! })) {
-        const chunk = { insured: Buffer.from(c.insured), coverage: Buffer.from(c.coverage), people: c.people, coverages: c.coverages };
+      for (const c of countyRowChunks(county, keys, {
+        ...opts.rows,
+        contracts: opts.contracts[county.code]!,
+      })) {
+        const chunk = {
+          insured: Buffer.from(c.insured),
+          coverage: Buffer.from(c.coverage),
+          people: c.people,
+          coverages: c.coverages,
+        };
         await sink(chunk);
         count(chunk);
       }
@@ -94,13 +105,19 @@ export async function produceRows(opts: ProduceOptions, sink: (chunk: Chunk) => 
               switch (msg.type) {
                 case 'next': {
                   const index = order[next++];
-                  worker.postMessage((index === undefined ? { type: 'stop' } : { type: 'county', index }) satisfies ToWorker);
+                  worker.postMessage(
+                    (index === undefined ? { type: 'stop' } : { type: 'county', index }) satisfies ToWorker,
+                  );
                   break;
                 }
                 case 'chunk': {
                   const chunk: Chunk = {
                     insured: Buffer.from(msg.insured.buffer, msg.insured.byteOffset, msg.insured.byteLength),
-                    coverage: Buffer.from(msg.coverage.buffer, msg.coverage.byteOffset, msg.coverage.byteLength),
+                    coverage: Buffer.from(
+                      msg.coverage.buffer,
+                      msg.coverage.byteOffset,
+                      msg.coverage.byteLength,
+                    ),
                     people: msg.people,
                     coverages: msg.coverages,
                   };

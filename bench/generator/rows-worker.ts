@@ -49,10 +49,10 @@ async function main(): Promise<void> {
       const insured = encoder.encode(chunk.insured);
       const coverage = encoder.encode(chunk.coverage);
       inFlight += 1;
-      post(
-        { type: 'chunk', insured, coverage, people: chunk.people, coverages: chunk.coverages },
-        [insured.buffer as ArrayBuffer, coverage.buffer as ArrayBuffer],
-      );
+      post({ type: 'chunk', insured, coverage, people: chunk.people, coverages: chunk.coverages }, [
+        insured.buffer as ArrayBuffer,
+        coverage.buffer as ArrayBuffer,
+      ]);
     }
   }
   while (inFlight > 0) await new Promise<void>((resolve) => (ackWaiter = resolve));

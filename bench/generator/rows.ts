@@ -103,6 +103,8 @@ export function* countyRowChunks(county: CountyPlan, keys: BenchKeys, opts: RowO
   }
   if (people > 0) yield { insured, coverage, people, coverages };
   if (coverageId !== county.coverageIdBase + 2 * county.headCount) {
-    throw new Error(`county ${county.code}: wrote ${coverageId - county.coverageIdBase} coverages, planned ${2 * county.headCount}`);
+    throw new Error(
+      `county ${county.code}: wrote ${coverageId - county.coverageIdBase} coverages, planned ${2 * county.headCount}`,
+    );
   }
 }

@@ -32,12 +32,75 @@ export const USAGE = `usage: npm run bench -- [name…] [options]     (or: node 
 
 export class ArgsError extends Error {}
 
+const VALUE_FLAGS = ['scale', 'seed', 'reps', 'warmup', 'workers'] as const;
+const BOOLEAN_FLAGS = ['regenerate', 'generate-only', 'list', 'help'] as const;
+
+/**
+ * `npm run bench baseline-sanity --scale medium` (without `--`) does not pass `--scale` on:
+ * npm takes it as its own config, sets `npm_config_scale=true` and leaves `medium` among the
+ * positional arguments. Put such flags back so both spellings work; where the values cannot be
+ * told apart (two numeric flags eaten), ask for `--`.
+ */
+export function recoverNpmFlags(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  isName: (s: string) => boolean,
+): string[] {
+  if (!env.npm_lifecycle_event) return [...argv];
+  const out = [...argv];
+  const config = (flag: string): string | undefined => env[`npm_config_${flag.replace(/-/g, '_')}`];
+  for (const flag of BOOLEAN_FLAGS)
+    if (config(flag) === 'true' && !out.includes(`--${flag}`)) out.push(`--${flag}`);
+  const eaten: string[] = [];
+  for (const flag of VALUE_FLAGS) {
+    const v = config(flag);
+    if (v === undefined || out.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`))) continue;
+    if (v === 'true') eaten.push(flag);
+    else out.push(`--${flag}`, v); // --flag=value keeps its value in the environment
+  }
+  if (!eaten.length) return out;
+  const loose = out.filter((a) => !a.startsWith('-') && !isName(a));
+  const take = (value: string): void => {
+    out.splice(out.indexOf(value), 1);
+    loose.splice(loose.indexOf(value), 1);
+  };
+  if (eaten.includes('scale')) {
+    const v = loose.find((a) => (SCALE_NAMES as readonly string[]).includes(a));
+    if (v) {
+      take(v);
+      out.push('--scale', v);
+    }
+    eaten.splice(eaten.indexOf('scale'), 1);
+  }
+  if (eaten.length === 1 && loose.length === 1) {
+    const v = loose[0]!;
+    take(v);
+    out.push(`--${eaten[0]}`, v);
+  } else if (eaten.length) {
+    throw new ArgsError(
+      `npm kept --${eaten.join(', --')} for itself; run it as: npm run bench -- [name…] [options]`,
+    );
+  }
+  return out;
+}
+
 export function parseArgs(argv: readonly string[]): RunArgs {
-  const out: RunArgs = { names: [], scale: 'demo', seed: DEFAULT_SEED, regenerate: false, generateOnly: false, list: false, help: false };
+  const out: RunArgs = {
+    names: [],
+    scale: 'demo',
+    seed: DEFAULT_SEED,
+    regenerate: false,
+    generateOnly: false,
+    list: false,
+    help: false,
+  };
   const problems: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined) problems.push(`${flag} needs a value`);

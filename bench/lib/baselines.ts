@@ -19,26 +19,24 @@ export interface CoverageCell {
  * gathers for each contract (pricing.md, Inputs 1), and the bare baseline of the
  * `price-programme` benchmark.
  *
- * The age is year difference minus one when the birthday (month·100 + day) falls after the
- * start day: the same civil reckoning as `ageOn`, including 29 February (not yet 18 on
- * 28 February of a common year). Plain integer arithmetic, because `age()` builds an interval
- * per row and costs noticeably more over millions of rows.
+ * The band comes from comparing the birth date with the start date minus 18/30/40/50/61
+ * years, which is the civil age of `ageOn` (someone born on `start − 30 years` turns 30 that
+ * day; 29 February births reach their birthday on 1 March of a common year, as PostgreSQL
+ * shifts `2020-02-29 − 30 years` to 1990-02-28). It needs no per-row interval as `age()` does,
+ * and no numeric arithmetic as `extract()` does since PostgreSQL 14 — both measurably slower
+ * over millions of rows.
  */
 export const COVERAGE_CELLS_SQL = `
 select c.contract_id,
-       case when a.age between 18 and 29 then '18-29'
-            when a.age between 30 and 39 then '30-39'
-            when a.age between 40 and 49 then '40-49'
-            when a.age between 50 and 60 then '50-60' end as band,
+       case when i.birth_date > c.period_start - interval '18 years' then null
+            when i.birth_date > c.period_start - interval '30 years' then '18-29'
+            when i.birth_date > c.period_start - interval '40 years' then '30-39'
+            when i.birth_date > c.period_start - interval '50 years' then '40-49'
+            when i.birth_date > c.period_start - interval '61 years' then '50-60' end as band,
        i.gender,
        count(*) as n
   from coverage c
   join insured i on i.id = c.insured_id
- cross join lateral (
-       select (extract(year from c.period_start)::int - extract(year from i.birth_date)::int)
-            - case when extract(month from i.birth_date)::int * 100 + extract(day from i.birth_date)::int
-                      > extract(month from c.period_start)::int * 100 + extract(day from c.period_start)::int
-                   then 1 else 0 end as age) a
  where c.status = 'ENROLLED'
  group by 1, 2, 3`;
 
@@ -56,7 +54,11 @@ export function toCells(rows: readonly CellRow[]): CoverageCell[] {
 }
 
 export function compareCells(a: CoverageCell, b: CoverageCell): number {
-  return a.contractId - b.contractId || String(a.band).localeCompare(String(b.band)) || a.gender.localeCompare(b.gender);
+  return (
+    a.contractId - b.contractId ||
+    String(a.band).localeCompare(String(b.band)) ||
+    a.gender.localeCompare(b.gender)
+  );
 }
 
 /** The population cells of all contracts (or of `contractIds`), sorted by contract, band, gender. */
@@ -65,9 +67,13 @@ export async function coverageCellsGroupBy(
   opts: { contractIds?: readonly number[] } = {},
 ): Promise<CoverageCell[]> {
   const r = opts.contractIds
-    ? await pg.query<CellRow>(COVERAGE_CELLS_SQL.replace(`where c.status = 'ENROLLED'`, `where c.status = 'ENROLLED' and c.contract_id = any($1)`), [
-        opts.contractIds,
-      ])
+    ? await pg.query<CellRow>(
+        COVERAGE_CELLS_SQL.replace(
+          `where c.status = 'ENROLLED'`,
+          `where c.status = 'ENROLLED' and c.contract_id = any($1)`,
+        ),
+        [opts.contractIds],
+      )
     : await pg.query<CellRow>(COVERAGE_CELLS_SQL);
   return toCells(r.rows);
 }

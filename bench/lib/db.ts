@@ -96,5 +96,7 @@ export async function readDatabaseComment(pg: Pool): Promise<string | null> {
 }
 
 export async function writeDatabaseComment(pg: Pool, name: string, text: string | null): Promise<void> {
-  await pg.query(`comment on database ${escapeIdentifier(name)} is ${text === null ? 'null' : escapeLiteral(text)}`);
+  await pg.query(
+    `comment on database ${escapeIdentifier(name)} is ${text === null ? 'null' : escapeLiteral(text)}`,
+  );
 }

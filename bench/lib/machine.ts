@@ -45,7 +45,9 @@ export async function machineInfo(pg: Pool): Promise<MachineInfo> {
     node: process.version,
     postgres: {
       version: version.rows[0]?.v ?? 'unknown',
-      settings: Object.fromEntries(settings.rows.map((r) => [r.name, r.unit ? `${r.setting} ${r.unit}` : r.setting])),
+      settings: Object.fromEntries(
+        settings.rows.map((r) => [r.name, r.unit ? `${r.setting} ${r.unit}` : r.setting]),
+      ),
     },
     git: gitInfo(),
   };
@@ -54,7 +56,10 @@ export async function machineInfo(pg: Pool): Promise<MachineInfo> {
 function gitInfo(): MachineInfo['git'] {
   // Read-only queries; a missing git or repository just leaves the fields null.
   try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],

@@ -55,13 +55,29 @@ function ratioCell(r: ResultRow): string {
 }
 
 export function formatTable(rows: readonly ResultRow[]): string {
-  const header = ['benchmark', 'scale', 'baseline med / min', 'baseline thr', 'product med / min', 'product thr', 'ratio', 'target', 'result', 'notes'];
+  const header = [
+    'benchmark',
+    'scale',
+    'baseline med / min',
+    'baseline thr',
+    'product med / min',
+    'product thr',
+    'ratio',
+    'target',
+    'result',
+    'notes',
+  ];
   const body = rows.map((r) => {
     const wrong = r.problems.length > 0;
     const notes =
       r.status === 'NOT IMPLEMENTED'
         ? [`not yet implemented (issue: ${r.issue})`, ...r.notes]
-        : [...(r.error ? [`error: ${r.error}`] : []), ...(wrong ? [`wrong answer: ${r.problems[0]}`] : []), r.verdict, ...r.notes].filter(Boolean);
+        : [
+            ...(r.error ? [`error: ${r.error}`] : []),
+            ...(wrong ? [`wrong answer: ${r.problems[0]}`] : []),
+            r.verdict,
+            ...r.notes,
+          ].filter(Boolean);
     return [
       r.name,
       r.scale,
@@ -81,7 +97,11 @@ export function formatTable(rows: readonly ResultRow[]): string {
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
       .join(' | ')
       .trimEnd();
-  return [line(header), widths.map((w, i) => (i === widths.length - 1 ? '-'.repeat(Math.min(w, 40)) : '-'.repeat(w))).join('-|-'), ...body.map(line)].join('\n');
+  return [
+    line(header),
+    widths.map((w, i) => (i === widths.length - 1 ? '-'.repeat(Math.min(w, 40)) : '-'.repeat(w))).join('-|-'),
+    ...body.map(line),
+  ].join('\n');
 }
 
 export function resultsDir(): string {
@@ -90,7 +110,10 @@ export function resultsDir(): string {
 
 /** `2026-11-22T18-04-05Z`: sortable and safe in file names. */
 export function fileTimestamp(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  return d
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
 }
 
 export function writeResult(startedAt: Date, name: string, content: unknown): string {

@@ -5,7 +5,12 @@ export function summarise(samplesMs: readonly number[]): SampleStats {
   const sorted = [...samplesMs].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { samplesMs: [...samplesMs], medianMs: median, minMs: sorted[0]!, maxMs: sorted[sorted.length - 1]! };
+  return {
+    samplesMs: [...samplesMs],
+    medianMs: median,
+    minMs: sorted[0]!,
+    maxMs: sorted[sorted.length - 1]!,
+  };
 }
 
 /** Wall time of `f` in milliseconds (monotonic clock). */
@@ -25,6 +30,10 @@ export function formatMs(ms: number): string {
 
 export function formatRate(perSecond: number, unit: string): string {
   const [v, suffix] =
-    perSecond >= 1e6 ? [perSecond / 1e6, ' M'] : perSecond >= 1e3 ? [perSecond / 1e3, ' k'] : [perSecond, ' '];
+    perSecond >= 1e6
+      ? [perSecond / 1e6, ' M']
+      : perSecond >= 1e3
+        ? [perSecond / 1e3, ' k']
+        : [perSecond, ' '];
   return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)}${suffix}${unit}/s`;
 }

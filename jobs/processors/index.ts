@@ -20,13 +20,19 @@ export interface JobProgressReport {
  */
 export type JobExec<D = unknown, R = unknown> = (job: Job<D, R>, deps: JobDeps) => Promise<R>;
 
+/**
+ * An exec function for payload `D`, whatever its result type. Declared as a method so its
+ * parameter is compared bivariantly: `JobExec<D, R>` fits for any `R`.
+ */
+export type ExecFor<D> = { exec(job: Job<D>, deps: JobDeps): Promise<unknown> }['exec'];
+
 /** Every declared job (jobs/queues.ts `JobPayloads`) must have its exec function. */
 export type ProcessorRegistry = {
-  [Q in QueueWithJobs]: { [N in JobNameOf<Q>]: JobExec<JobDataOf<Q, N>, any> };
+  [Q in QueueWithJobs]: { [N in JobNameOf<Q>]: ExecFor<JobDataOf<Q, N>> };
 };
 
 /** Looser shape the worker consumes (tests may pass their own, e.g. a deliberately slow job). */
-export type WorkerRegistry = Partial<Record<QueueName, Record<string, JobExec<any, any>>>>;
+export type WorkerRegistry = Partial<Record<QueueName, Record<string, ExecFor<unknown>>>>;
 
 /**
  * Queue → job name → exec function. To add a job on a new queue: declare the payload under

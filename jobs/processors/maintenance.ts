@@ -25,7 +25,10 @@ export async function execContractLifecycleSweep(
 ): Promise<ContractLifecycleSweepResult> {
   const asOf = job.data.asOf ?? deps.clock.today();
   if (!isIsoDate(asOf)) throw new UnrecoverableError(`asOf: "${asOf}" is not a calendar date YYYY-MM-DD`);
-  await job.updateProgress({ percent: 0, message: `sweeping contracts as of ${asOf}` } satisfies JobProgressReport);
+  await job.updateProgress({
+    percent: 0,
+    message: `sweeping contracts as of ${asOf}`,
+  } satisfies JobProgressReport);
   const { activated, expired } = await deps.services.contracts.runLifecycleSweep(deps.orm.em.fork(), asOf);
   await job.updateProgress({
     percent: 100,

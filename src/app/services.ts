@@ -4,6 +4,7 @@ import type { Orm } from '../db/orm';
 import { AuditService } from '../modules/audit/audit.service';
 import { TokenService } from '../modules/auth/token.service';
 import { CountyService } from '../modules/counties/county.service';
+import { QuoteService } from '../modules/pricing/quote.service';
 import { CalendarService } from '../modules/calendar/calendar.service';
 import { PlanService } from '../modules/pricing/plan.service';
 import { RateTableService } from '../modules/pricing/rate-table.service';
@@ -35,8 +36,9 @@ export function createServices(deps: ServiceDeps) {
   const rateTables = new RateTableService(deps.clock, audit);
   const calendar = new CalendarService(audit);
   const contracts = new ContractService(deps.clock, audit, programmes, plans);
+  const quotes = new QuoteService(deps.clock, contracts);
   const jobs = new JobService(deps.queues, deps.clock, audit);
-  return { deps, audit, tokens, counties, programmes, plans, rateTables, calendar, contracts, jobs };
+  return { deps, audit, tokens, counties, programmes, plans, rateTables, calendar, contracts, quotes, jobs };
 }
 
 export type Services = ReturnType<typeof createServices>;

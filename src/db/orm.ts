@@ -31,7 +31,10 @@ export function ormOptions(db: DbOptions): Options<PostgreSqlDriver> {
     // against the snapshot and is unaffected either way.
     schemaGenerator: {
       skipTables: [],
-      ignoreSchema: ['bullmq', `bullmq_${(process.env.QUEUE_PREFIX || 'pillar').replace(/-/g, '_').toLowerCase()}`],
+      ignoreSchema: [
+        'bullmq',
+        `bullmq_${(process.env.QUEUE_PREFIX || 'pillar').replace(/-/g, '_').toLowerCase()}`,
+      ],
     },
     migrations: {
       tableName: 'mikro_orm_migrations',

@@ -9,10 +9,11 @@ import { ProgrammeResolver } from '../modules/programmes/programme.resolver';
 import { ContractResolver } from '../modules/contracts/contract.resolver';
 import { AuditResolver } from '../modules/audit/audit.resolver';
 import { JobResolver } from '../modules/jobs/job.resolver';
+import { QuoteResolver } from '../modules/pricing/quote.resolver';
 import { AuthChecker } from './auth-checker';
 
 // Every resolver of the API, listed once.
-export const RESOLVERS: NonEmptyArray<Function> = [CountyResolver, ProgrammeResolver, PlanResolver, RateTableResolver, ContractResolver, AuditResolver, CalendarResolver, TokenResolver, JobResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [CountyResolver, ProgrammeResolver, PlanResolver, RateTableResolver, ContractResolver, QuoteResolver, AuditResolver, CalendarResolver, TokenResolver, JobResolver];
 
 let cached: GraphQLSchema | undefined;
 

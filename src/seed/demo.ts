@@ -13,7 +13,12 @@ import { BenefitPlan } from '../modules/pricing/benefit-plan.entity';
 import { RateTable, RateTableStatus } from '../modules/pricing/rate-table.entity';
 import { Programme, ProgrammeFunding } from '../modules/programmes/programme.entity';
 import { formatMoney, sumMoney } from '../shared/money';
-import { DEFAULT_PLAN, DEFAULT_RATE_TABLE, type BenefitPlanDefinition, type RateTableDefinition } from './defaults';
+import {
+  DEFAULT_PLAN,
+  DEFAULT_RATE_TABLE,
+  type BenefitPlanDefinition,
+  type RateTableDefinition,
+} from './defaults';
 import { loadCalendar, loadCounties } from './reference-data';
 
 /** What every step gets: where the reference data is, and the audit trail to write to. */
@@ -162,7 +167,10 @@ const programme2020: DemoSeedStep = {
   async run(em, ctx) {
     return em.transactional(async (tx) => {
       const p = DEMO_PROGRAMME_2020;
-      const plan = await tx.findOneOrFail(BenefitPlan, { code: DEFAULT_PLAN.code, version: DEFAULT_PLAN.version });
+      const plan = await tx.findOneOrFail(BenefitPlan, {
+        code: DEFAULT_PLAN.code,
+        version: DEFAULT_PLAN.version,
+      });
       const table = await tx.findOneOrFail(RateTable, {
         code: DEFAULT_RATE_TABLE.code,
         version: DEFAULT_RATE_TABLE.version,
@@ -178,7 +186,8 @@ const programme2020: DemoSeedStep = {
           defaultPlan: plan,
           defaultRateTable: table,
         });
-        for (const f of p.funding) tx.create(ProgrammeFunding, { programme, source: f.source, amount: f.amount });
+        for (const f of p.funding)
+          tx.create(ProgrammeFunding, { programme, source: f.source, amount: f.amount });
         await tx.flush();
         ctx.audit.record(tx, SYSTEM_ACTOR, {
           entityType: 'Programme',

@@ -118,7 +118,12 @@ export function mountQueueDashboard(app: Express, { config, orm, services }: App
       }
       if (!actor) {
         if (via === 'cookie') clearCookie(req, res);
-        return deny(req, res, 401, via === 'none' ? 'sign in with an ADMIN token' : 'that token is not valid');
+        return deny(
+          req,
+          res,
+          401,
+          via === 'none' ? 'sign in with an ADMIN token' : 'that token is not valid',
+        );
       }
       if (actor.role !== 'ADMIN') return deny(req, res, 403, 'the queue dashboard is for ADMIN tokens only');
       if (via === 'query') {
@@ -149,7 +154,9 @@ const EXTERNAL_FONTS = /<link[^>]+href="https?:\/\/fonts\.(googleapis|gstatic)\.
 function dropExternalFonts(_req: Request, res: Response, next: NextFunction): void {
   const send = res.send.bind(res);
   res.send = ((body?: unknown) =>
-    send(typeof body === 'string' && body.startsWith('<!DOCTYPE') ? body.replace(EXTERNAL_FONTS, '') : body)) as Response['send'];
+    send(
+      typeof body === 'string' && body.startsWith('<!DOCTYPE') ? body.replace(EXTERNAL_FONTS, '') : body,
+    )) as Response['send'];
   next();
 }
 

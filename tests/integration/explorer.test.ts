@@ -48,17 +48,23 @@ describe('GraphQL explorer', () => {
   test('every asset the page references is served with 200, and names no other host', async () => {
     const html = await (await fetch(`${h.url}/explorer`)).text();
     const refs = references(html).filter((r) => !r.startsWith('data:'));
-    expect(refs.sort()).toEqual(Object.keys(explorerAssets()).map((f) => `/explorer/assets/${f}`).sort());
+    expect(refs.sort()).toEqual(
+      Object.keys(explorerAssets())
+        .map((f) => `/explorer/assets/${f}`)
+        .sort(),
+    );
     for (const ref of refs) {
       const res = await fetch(`${h.url}${ref}`);
       expect({ ref, status: res.status }).toEqual({ ref, status: 200 });
       const body = await res.text();
       expect(body.length).toBeGreaterThan(100);
       const type = res.headers.get('content-type') ?? '';
-      expect({ ref, type: ref.endsWith('.css') ? /^text\/css/.test(type) : /javascript/.test(type) }).toEqual({
-        ref,
-        type: true,
-      });
+      expect({ ref, type: ref.endsWith('.css') ? /^text\/css/.test(type) : /javascript/.test(type) }).toEqual(
+        {
+          ref,
+          type: true,
+        },
+      );
     }
     // Our own bootstrap code talks only to this API.
     const own = await (await fetch(`${h.url}/explorer/assets/explorer.js`)).text();
@@ -66,7 +72,13 @@ describe('GraphQL explorer', () => {
   });
 
   test('only the listed assets are served', async () => {
-    for (const name of ['constructor', '__proto__', 'package.json', '..%2Fpackage.json', 'graphiql.min.js.map']) {
+    for (const name of [
+      'constructor',
+      '__proto__',
+      'package.json',
+      '..%2Fpackage.json',
+      'graphiql.min.js.map',
+    ]) {
       const res = await fetch(`${h.url}/explorer/assets/${name}`);
       expect({ name, status: res.status }).toEqual({ name, status: 404 });
     }
@@ -81,7 +93,12 @@ describe('GraphQL explorer', () => {
 
   test('is off in production unless EXPLORER_ENABLED=true', async () => {
     const serve = async (explorer: boolean | undefined) => {
-      const config = { ...h.rt.config, NODE_ENV: 'production' as const, isProduction: true, EXPLORER_ENABLED: explorer };
+      const config = {
+        ...h.rt.config,
+        NODE_ENV: 'production' as const,
+        isProduction: true,
+        EXPLORER_ENABLED: explorer,
+      };
       const { app, apollo } = await createApp({ config, orm: h.rt.orm, services: h.rt.services });
       const server = await new Promise<Server>((resolve) => {
         const s = app.listen(0, '127.0.0.1', () => resolve(s));

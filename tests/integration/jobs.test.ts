@@ -16,9 +16,14 @@ beforeAll(async () => {
   await h.rt.queues.queue('maintenance').obliterate({ force: true });
   admin = await h.token(Role.ADMIN);
 });
-afterAll(async () => h?.close());
+afterAll(async () => {
+  // Leave nothing behind in Redis under this worker's prefix.
+  if (h) for (const q of h.rt.queues.allQueues()) await q.obliterate({ force: true });
+  await h?.close();
+});
 
-const JOB_FIELDS = 'id queue name state progress { percent message } createdAt startedAt finishedAt attempts maxAttempts result failureReason';
+const JOB_FIELDS =
+  'id queue name state progress { percent message } createdAt startedAt finishedAt attempts maxAttempts result failureReason';
 const SWEEP = `mutation Sweep($input: RunContractLifecycleSweepInput) { runContractLifecycleSweep(input: $input) { job { ${JOB_FIELDS} } } }`;
 const JOB = `query Job($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`;
 
@@ -30,10 +35,23 @@ async function seedContracts(): Promise<Record<string, number>> {
   );
   const ids: Record<string, number> = {};
   const programme = async (year: number) =>
-    (await h.sql<{ id: number }>(`insert into programme (year, name) values ($1, $2) returning id`, [year, `P${year}`]))[0]!.id;
+    (
+      await h.sql<{ id: number }>(`insert into programme (year, name) values ($1, $2) returning id`, [
+        year,
+        `P${year}`,
+      ])
+    )[0]!.id;
   const p2019 = await programme(2019);
   const p2020 = await programme(2020);
-  const contract = async (key: string, county: string, prog: number, year: number, start: string, end: string, status: string) => {
+  const contract = async (
+    key: string,
+    county: string,
+    prog: number,
+    year: number,
+    start: string,
+    end: string,
+    status: string,
+  ) => {
     const [row] = await h.sql<{ id: number }>(
       `insert into county_contract (county_code, programme_id, programme_year, plan_id, period_start, period_end, status)
        values ($1, $2, $3, $4, $5, $6, $7) returning id`,
@@ -61,7 +79,11 @@ async function jobById(id: string, token = admin): Promise<Record<string, any>> 
   return res.data!.job;
 }
 
-async function waitForJob(id: string, states = ['COMPLETED', 'FAILED'], timeoutMs = 15_000): Promise<Record<string, any>> {
+async function waitForJob(
+  id: string,
+  states = ['COMPLETED', 'FAILED'],
+  timeoutMs = 15_000,
+): Promise<Record<string, any>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const job = await jobById(id);
@@ -107,14 +129,25 @@ describe('contract lifecycle sweep', () => {
     });
     const again = await h.gql(SWEEP, { input: { asOf: '2020-03-02' } }, admin);
     expect(again.data!.runContractLifecycleSweep.job.id).toBe(job.id);
-    expect(await h.rt.queues.queue('maintenance').getJobCounts('waiting', 'active')).toEqual({ waiting: 1, active: 0 });
-    const audit = await h.sql(`select action, actor_role from audit_event where entity_type = 'Job' and entity_id = $1`, [job.id]);
+    expect(await h.rt.queues.queue('maintenance').getJobCounts('waiting', 'active')).toEqual({
+      waiting: 1,
+      active: 0,
+    });
+    const audit = await h.sql(
+      `select action, actor_role from audit_event where entity_type = 'Job' and entity_id = $1`,
+      [job.id],
+    );
     expect(audit).toEqual([
       { action: 'ENQUEUE', actor_role: 'ADMIN' },
       { action: 'ENQUEUE', actor_role: 'ADMIN' },
     ]);
     // Nothing moved yet: the work happens in the worker.
-    expect(Object.values(await contractStates())).toEqual(['ACTIVE@1', 'APPROVED@1', 'APPROVED@1', 'DRAFT@1']);
+    expect(Object.values(await contractStates())).toEqual([
+      'ACTIVE@1',
+      'APPROVED@1',
+      'APPROVED@1',
+      'DRAFT@1',
+    ]);
   });
 
   it('runs in a worker: progress, result, timings, contracts activated and expired', async () => {
@@ -150,13 +183,20 @@ describe('contract lifecycle sweep', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data!.runContractLifecycleSweep.job.id).toBe('maintenance.sweep-2020-03-02');
     const done = await waitForJob('maintenance.sweep-2020-03-02');
-    expect(done).toMatchObject({ state: 'COMPLETED', result: { asOf: '2020-03-02', activated: 0, expired: 0 } });
+    expect(done).toMatchObject({
+      state: 'COMPLETED',
+      result: { asOf: '2020-03-02', activated: 0, expired: 0 },
+    });
     expect(await contractStates()).toEqual(before);
   });
 
   it('refuses a date after today or not a date', async () => {
     const future = await h.gql(SWEEP, { input: { asOf: '2020-03-03' } }, admin);
-    expect(future.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'AS_OF_IN_FUTURE', field: 'input.asOf' });
+    expect(future.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'AS_OF_IN_FUTURE',
+      field: 'input.asOf',
+    });
     const bad = await h.gql(SWEEP, { input: { asOf: '2020-02-30' } }, admin);
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
@@ -269,7 +309,11 @@ describe('worker', () => {
     await workers.close();
     expect(finished).toBe(true);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1_000);
-    expect(await jobById(`maintenance.${job.id}`)).toMatchObject({ state: 'COMPLETED', result: { slept: 1_500 }, attempts: 1 });
+    expect(await jobById(`maintenance.${job.id}`)).toMatchObject({
+      state: 'COMPLETED',
+      result: { slept: 1_500 },
+      attempts: 1,
+    });
     // The queued one was not taken while closing: it waits for the next worker.
     expect((await jobById(`maintenance.${next.id}`)).state).toBe('WAITING');
     await next.remove();
@@ -279,13 +323,21 @@ describe('worker', () => {
 describe('schedules', () => {
   it('registers the daily sweep at 00:05 China time, idempotently, and removes unlisted schedulers', async () => {
     const q = h.rt.queues.queue('maintenance');
-    await q.upsertJobScheduler('retired-schedule', { pattern: '0 3 * * *' }, { name: 'contract-lifecycle-sweep', data: {} });
+    await q.upsertJobScheduler(
+      'retired-schedule',
+      { pattern: '0 3 * * *' },
+      { name: 'contract-lifecycle-sweep', data: {} },
+    );
     await registerSchedules(h.rt.queues, { tz: 'Asia/Shanghai' });
     const registered = await registerSchedules(h.rt.queues, { tz: 'Asia/Shanghai' });
     expect(registered.map((s) => s.id)).toEqual(SCHEDULES.map((s) => s.id));
     const schedulers = await q.getJobSchedulers(0, -1);
     expect(schedulers.map((s) => s.key)).toEqual(['daily-contract-lifecycle-sweep']);
-    expect(schedulers[0]).toMatchObject({ pattern: '5 0 * * *', tz: 'Asia/Shanghai', name: 'contract-lifecycle-sweep' });
+    expect(schedulers[0]).toMatchObject({
+      pattern: '5 0 * * *',
+      tz: 'Asia/Shanghai',
+      name: 'contract-lifecycle-sweep',
+    });
     const next = registered[0]!.next!;
     const shanghaiMinuteOfDay = (Math.floor(next / 60_000) + 8 * 60) % (24 * 60);
     expect(shanghaiMinuteOfDay).toBe(5);

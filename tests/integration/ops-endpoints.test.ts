@@ -14,9 +14,14 @@ beforeAll(async () => {
   admin = await h.token(Role.ADMIN);
   actuary = await h.token(Role.ACTUARY);
 });
-afterAll(async () => h?.close());
+afterAll(async () => {
+  // Leave nothing behind in Redis under this worker's prefix.
+  if (h) for (const q of h.rt.queues.allQueues()) await q.obliterate({ force: true });
+  await h?.close();
+});
 
-const get = (path: string, init: RequestInit = {}) => fetch(`${h.url}${path}`, { redirect: 'manual', ...init });
+const get = (path: string, init: RequestInit = {}) =>
+  fetch(`${h.url}${path}`, { redirect: 'manual', ...init });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 async function listen(app: Parameters<typeof createServer>[1]): Promise<{ server: Server; base: string }> {
@@ -38,13 +43,13 @@ describe('health and readiness', () => {
   it('GET /healthz → 200', async () => {
     const res = await get('/healthz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok' });
+    expect((await res.json()) as any).toEqual({ status: 'ok' });
   });
 
   it('GET /readyz → 200 with postgres, queues and migrations checks', async () => {
     const res = await get('/readyz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({
+    expect((await res.json()) as any).toEqual({
       status: 'ready',
       checks: { postgres: 'ok', migrations: 'current', queues: 'ok (redis)' },
     });
@@ -52,15 +57,26 @@ describe('health and readiness', () => {
 
   it('GET /readyz → 503 when the queue backend is unreachable; /metrics still answers', async () => {
     const port = await closedPort();
-    const dead = new QueueKit({ redisUrl: `redis://127.0.0.1:${port}`, databaseUrl: h.rt.config.DATABASE_URL!, prefix: 'dead', timeoutMs: 500 });
-    const services = createServices({ config: h.rt.config, orm: h.rt.orm, clock: h.clock, queues: dead, pg: h.rt.pg });
+    const dead = new QueueKit({
+      redisUrl: `redis://127.0.0.1:${port}`,
+      databaseUrl: h.rt.config.DATABASE_URL!,
+      prefix: 'dead',
+      timeoutMs: 500,
+    });
+    const services = createServices({
+      config: h.rt.config,
+      orm: h.rt.orm,
+      clock: h.clock,
+      queues: dead,
+      pg: h.rt.pg,
+    });
     const { app } = await createApp({ config: h.rt.config, orm: h.rt.orm, services });
     const { server, base } = await listen(app);
     try {
       const t0 = Date.now();
       const res = await fetch(`${base}/readyz`);
       expect(res.status).toBe(503);
-      const body = await res.json();
+      const body = (await res.json()) as any;
       expect(body.status).toBe('not ready');
       expect(body.checks).toMatchObject({ postgres: 'ok', migrations: 'current' });
       expect(body.checks.queues).toMatch(/^unreachable: /);
@@ -83,12 +99,14 @@ describe('metrics', () => {
       headers: { 'content-type': 'application/json', ...bearer(actuary) },
       body: JSON.stringify({ query: 'query OpsProbe { counties { totalCount } }' }),
     });
-    expect((await gql.json()).errors).toBeUndefined();
+    expect(((await gql.json()) as any).errors).toBeUndefined();
     const res = await get('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
-    expect(text).toMatch(/pillar_graphql_request_duration_seconds_count\{operation="OpsProbe",outcome="ok"\} 1/);
+    expect(text).toMatch(
+      /pillar_graphql_request_duration_seconds_count\{operation="OpsProbe",outcome="ok"\} 1/,
+    );
     for (const queue of ['maintenance', 'renewals', 'claims']) {
       expect(text).toMatch(new RegExp(`pillar_queue_jobs\\{queue="${queue}",state="waiting"\\} \\d+`));
     }
@@ -101,7 +119,7 @@ describe('queue dashboard', () => {
   it('401 without a token (a sign-in page for browsers), 403 for another role, 200 for ADMIN', async () => {
     const none = await get('/admin/queues');
     expect(none.status).toBe(401);
-    expect((await none.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(((await none.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     const browser = await get('/admin/queues', { headers: { accept: 'text/html' } });
     expect(browser.status).toBe(401);
     expect(await browser.text()).toContain('<form method="post" action="/admin/queues/login">');
@@ -109,7 +127,7 @@ describe('queue dashboard', () => {
     expect(bad.status).toBe(401);
     const other = await get('/admin/queues', { headers: bearer(actuary) });
     expect(other.status).toBe(403);
-    expect((await other.json()).errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(((await other.json()) as any).errors[0].extensions.code).toBe('FORBIDDEN');
     const api = await get('/admin/queues/api/queues', { headers: bearer(actuary) });
     expect(api.status).toBe(403);
     const ok = await get('/admin/queues', { headers: bearer(admin) });
@@ -170,7 +188,9 @@ describe('queue dashboard', () => {
       headers: { cookie: pair, origin: 'https://evil.example' },
     });
     expect(cross.status).toBe(403);
-    expect((await get('/admin/queues/', { headers: { cookie: `${DASHBOARD_COOKIE}=plr_nope` } })).status).toBe(401);
+    expect(
+      (await get('/admin/queues/', { headers: { cookie: `${DASHBOARD_COOKIE}=plr_nope` } })).status,
+    ).toBe(401);
     const nonAdmin = await get(`/admin/queues?token=${encodeURIComponent(actuary)}`);
     expect(nonAdmin.status).toBe(403);
     expect(nonAdmin.headers.get('set-cookie')).toBeNull();

@@ -349,7 +349,11 @@ describe('rate tables', () => {
       [rural1.id],
     );
     expect(audit).toEqual([
-      { action: 'CREATE', to_state: 'DRAFT', changes: { code: 'CN-RURAL-2019', version: 1 } },
+      {
+        action: 'CREATE',
+        to_state: 'DRAFT',
+        changes: { code: 'CN-RURAL-2019', version: 1, sourceStudyId: null },
+      },
     ]);
     expect((await h.gql(TABLE, { id: rural1.id }, admin)).data!.rateTable).toEqual(rural1);
   });

@@ -257,7 +257,7 @@ describe('createProgramme', () => {
       ] as [string, Record<string, unknown>, string][]
     ).map(([what, over, field]) => [what, field, over] as const),
   )('refuses %s (field %s) and writes nothing', async (_what, field, over) => {
-    const input = programmeInput({ year: 2040, ...over });
+    const input: Record<string, unknown> = programmeInput({ year: 2040, ...over });
     if (input.defaultRateTableId === 'DRAFT') input.defaultRateTableId = draftTableId;
     await expectRefused(CREATE, input, field);
   });

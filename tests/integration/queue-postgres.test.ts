@@ -42,8 +42,12 @@ async function seedContracts(): Promise<void> {
     `insert into benefit_plan (code, version, name, deductible, tiers, annual_cap, hospital_levels, required_documents)
      values ('P-PGQ', 1, 'Plan', 10000, '[]', 150000, '{COUNTY}', '{}') returning id`,
   );
-  const [p2019] = await h.sql<{ id: number }>(`insert into programme (year, name) values (2019, 'P2019') returning id`);
-  const [p2020] = await h.sql<{ id: number }>(`insert into programme (year, name) values (2020, 'P2020') returning id`);
+  const [p2019] = await h.sql<{ id: number }>(
+    `insert into programme (year, name) values (2019, 'P2019') returning id`,
+  );
+  const [p2020] = await h.sql<{ id: number }>(
+    `insert into programme (year, name) values (2020, 'P2020') returning id`,
+  );
   await h.sql(
     `insert into county_contract (county_code, programme_id, programme_year, plan_id, period_start, period_end, status)
      values ('513432', $1, 2019, $3, '2019-03-01', '2020-02-29', 'ACTIVE'),
@@ -85,8 +89,13 @@ describe('PostgreSQL queue backend', () => {
       ]);
       const again = await h.gql(SWEEP, {}, admin);
       expect(again.data!.runContractLifecycleSweep.job.id).toBe(id);
-      expect(await waitForJob(id)).toMatchObject({ state: 'COMPLETED', result: { activated: 0, expired: 0 } });
-      expect(await h.sql('select county_code, status from county_contract order by county_code')).toEqual(after);
+      expect(await waitForJob(id)).toMatchObject({
+        state: 'COMPLETED',
+        result: { activated: 0, expired: 0 },
+      });
+      expect(await h.sql('select county_code, status from county_contract order by county_code')).toEqual(
+        after,
+      );
     } finally {
       await workers.close();
     }
@@ -123,15 +132,16 @@ describe('PostgreSQL queue backend', () => {
   it('registers the schedules', async () => {
     const [s] = await registerSchedules(h.rt.queues, { tz: 'Asia/Shanghai' });
     expect(s).toMatchObject({ id: 'daily-contract-lifecycle-sweep', queue: 'maintenance' });
-    expect(((Math.floor(s!.next! / 60_000) + 8 * 60) % 1440)).toBe(5);
+    expect((Math.floor(s!.next! / 60_000) + 8 * 60) % 1440).toBe(5);
     await h.rt.queues.queue('maintenance').removeJobScheduler(s!.id);
   });
 
   it("keeps BullMQ's tables out of MikroORM's schema diff", async () => {
     await h.rt.queues.ping(); // BullMQ creates its schema on first use
-    const tables = await h.sql(`select count(*)::int as n from information_schema.tables where table_schema = $1`, [
-      h.rt.queues.pgSchema,
-    ]);
+    const tables = await h.sql(
+      `select count(*)::int as n from information_schema.tables where table_schema = $1`,
+      [h.rt.queues.pgSchema],
+    );
     expect(tables[0]!.n).toBeGreaterThan(0);
     expect(await migrationNeeded(h.rt.orm)).toBe(false);
     // A diff against the live database (schema:update, no snapshot at hand) must not see
@@ -151,10 +161,16 @@ describe('PostgreSQL queue backend', () => {
   it('serves readiness, metrics and the dashboard on this backend', async () => {
     const ready = await fetch(`${h.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect((await ready.json()).checks).toMatchObject({ postgres: 'ok', queues: 'ok (postgres)', migrations: 'current' });
+    expect(((await ready.json()) as any).checks).toMatchObject({
+      postgres: 'ok',
+      queues: 'ok (postgres)',
+      migrations: 'current',
+    });
     const metrics = await (await fetch(`${h.url}/metrics`)).text();
     expect(metrics).toMatch(/pillar_queue_jobs\{queue="maintenance",state="completed"\} [1-9]/);
-    const queues = await fetch(`${h.url}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${admin}` } });
+    const queues = await fetch(`${h.url}/admin/queues/api/queues`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
     expect(queues.status).toBe(200);
     const body = (await queues.json()) as { queues: { name: string; counts: Record<string, number> }[] };
     expect(body.queues.map((q) => q.name).sort()).toContain('maintenance');

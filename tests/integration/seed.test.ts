@@ -124,7 +124,12 @@ describe('demo seed', () => {
          from programme p join benefit_plan bp on bp.id = p.default_plan_id
          join rate_table rt on rt.id = p.default_rate_table_id`,
     );
-    expect(programme).toEqual({ year: 2020, budget: '105426700.00', plan: 'BACKBONE-STD', rate_table: 'CN-RURAL-2019' });
+    expect(programme).toEqual({
+      year: 2020,
+      budget: '105426700.00',
+      plan: 'BACKBONE-STD',
+      rate_table: 'CN-RURAL-2019',
+    });
     const funding = await h.sql(`select source, amount::text from programme_funding order by amount desc`);
     expect(funding).toEqual([
       { source: 'public fundraising', amount: '99707300.00' },
@@ -137,7 +142,9 @@ describe('demo seed', () => {
          from county_contract c join benefit_plan bp on bp.id = c.plan_id join rate_table rt on rt.id = c.rate_table_id
         order by c.county_code`,
     );
-    expect(contracts.map((c) => c.county_code)).toEqual((await h.sql(`select code from county order by code`)).map((c) => c.code));
+    expect(contracts.map((c) => c.county_code)).toEqual(
+      (await h.sql(`select code from county order by code`)).map((c) => c.code),
+    );
     for (const c of contracts) {
       expect(c).toEqual({
         county_code: c.county_code,
@@ -160,10 +167,38 @@ describe('demo seed', () => {
          from audit_event group by 1, 2, 3, 4, 5 order by 1`,
     );
     expect(audits).toEqual([
-      { entity_type: 'BenefitPlan', action: 'CREATE', actor_role: 'SYSTEM', actor_token_id: null, to_state: null, n: 1 },
-      { entity_type: 'CountyContract', action: 'CREATE', actor_role: 'SYSTEM', actor_token_id: null, to_state: 'DRAFT', n: 10 },
-      { entity_type: 'Programme', action: 'CREATE', actor_role: 'SYSTEM', actor_token_id: null, to_state: null, n: 1 },
-      { entity_type: 'RateTable', action: 'PUBLISH', actor_role: 'SYSTEM', actor_token_id: null, to_state: 'PUBLISHED', n: 1 },
+      {
+        entity_type: 'BenefitPlan',
+        action: 'CREATE',
+        actor_role: 'SYSTEM',
+        actor_token_id: null,
+        to_state: null,
+        n: 1,
+      },
+      {
+        entity_type: 'CountyContract',
+        action: 'CREATE',
+        actor_role: 'SYSTEM',
+        actor_token_id: null,
+        to_state: 'DRAFT',
+        n: 10,
+      },
+      {
+        entity_type: 'Programme',
+        action: 'CREATE',
+        actor_role: 'SYSTEM',
+        actor_token_id: null,
+        to_state: null,
+        n: 1,
+      },
+      {
+        entity_type: 'RateTable',
+        action: 'PUBLISH',
+        actor_role: 'SYSTEM',
+        actor_token_id: null,
+        to_state: 'PUBLISHED',
+        n: 1,
+      },
     ]);
     // Each contract's audit event names it.
     const unaudited = await h.sql(

@@ -3,17 +3,37 @@
  * age/gender mix, valid and unique national IDs, and the seeds' 86 counties in 12 provinces
  * at full scale. No database: the loaders only write what these functions plan.
  */
+import { maskNationalId } from '../../src/modules/enrollment/masking';
 import { ageOn, parseNationalId } from '../../src/modules/enrollment/national-id';
+import { decryptId, lookupHash } from '../../src/modules/enrollment/pii-crypto';
 import { ageBand } from '../../src/modules/pricing/engine/population';
 import { AGE_BANDS, GENDERS } from '../../src/modules/pricing/engine/types';
 import { FULL_COUNTY_COUNT, FULL_PROVINCE_COUNT, PROVINCES } from '../../bench/generator/counties';
 import { readDemoCounties } from '../../bench/generator/demo-counties';
 import { countyPeople, IN_2019, IN_2020, type PersonSpec } from '../../bench/generator/people';
 import { emptyCells, expectedCells, planDataSet, splitByWeights } from '../../bench/generator/plan';
+import { COVERAGE_COPY_COLUMNS, countyRowChunks, INSURED_COPY_COLUMNS } from '../../bench/generator/rows';
+import { ArgsError, parseArgs, recoverNpmFlags } from '../../bench/lib/args';
+import { benchKeys } from '../../bench/lib/keys';
 import { Prng } from '../../bench/lib/prng';
 
 const demo = readDemoCounties();
-const ALLOWED_PROVINCES = ['51', '52', '53', '42', '45', '43', '36', '62', '63', '64', '65', '15', '14', '22'];
+const ALLOWED_PROVINCES = [
+  '51',
+  '52',
+  '53',
+  '42',
+  '45',
+  '43',
+  '36',
+  '62',
+  '63',
+  '64',
+  '65',
+  '15',
+  '14',
+  '22',
+];
 
 function firstPeople(seed: number, n: number): PersonSpec[] {
   const plan = planDataSet('demo', seed, demo);
@@ -35,12 +55,16 @@ describe('PRNG', () => {
 
   it('stays in range', () => {
     const r = Prng.of(1);
+    const bad: number[] = [];
+    const seen = new Set<number>();
     for (let i = 0; i < 10_000; i++) {
       const x = r.next();
       const k = r.int(3, 9);
-      expect(x >= 0 && x < 1).toBe(true);
-      expect(k >= 3 && k <= 9 && Number.isInteger(k)).toBe(true);
+      seen.add(k);
+      if (!(x >= 0 && x < 1) || !(k >= 3 && k <= 9 && Number.isInteger(k))) bad.push(i);
     }
+    expect(bad).toEqual([]);
+    expect([...seen].sort()).toEqual([3, 4, 5, 6, 7, 8, 9]);
   });
 });
 
@@ -75,53 +99,69 @@ describe('people', () => {
   const bySize = [...plan.countyPlans].sort((a, b) => a.headCount - b.headCount);
   const counties = [bySize[0]!, bySize[bySize.length - 1]!];
 
-  it.each(counties.map((c) => [c.code, c] as const))('county %s: valid, unique IDs matching gender and birth date', (_, county) => {
-    const seen = new Set<string>();
-    let id = county.insuredIdBase;
-    for (const p of countyPeople(seed, county)) {
-      const parsed = parseNationalId(p.nationalId, '2020-01-01');
-      if (!parsed.ok) throw new Error(`invalid ID for insured ${p.insuredId}: ${parsed.reason}`);
-      expect(parsed.gender).toBe(p.gender);
-      expect(parsed.birthDate).toBe(p.birthDate);
-      expect(parsed.issuingRegion).toBe(county.code);
-      expect(seen.has(p.nationalId)).toBe(false);
-      seen.add(p.nationalId);
-      expect(p.insuredId).toBe(id++);
-    }
-    expect(seen.size).toBe(county.headCount + county.entrants);
-  });
-
-  it.each(counties.map((c) => [c.code, c] as const))('county %s: rosters match the default mix and the planned cells', (_, county) => {
-    for (const year of [2019, 2020] as const) {
-      const start = `${year}-01-01`;
-      const cells = emptyCells();
-      let n = 0;
-      let female = 0;
+  it.each(counties.map((c) => [c.code, c] as const))(
+    'county %s: valid, unique IDs matching gender and birth date',
+    (_, county) => {
+      const seen = new Set<string>();
+      const problems: string[] = [];
+      let id = county.insuredIdBase;
       for (const p of countyPeople(seed, county)) {
-        if (!(p.years & (year === 2019 ? IN_2019 : IN_2020))) continue;
-        const band = ageBand(ageOn(p.birthDate, start));
-        if (band === null) throw new Error(`insured ${p.insuredId} is ${ageOn(p.birthDate, start)} on ${start}`);
-        cells[band][p.gender] += 1;
-        n += 1;
-        if (p.gender === 'F') female += 1;
+        const parsed = parseNationalId(p.nationalId, '2020-01-01');
+        if (!parsed.ok) problems.push(`insured ${p.insuredId}: ${parsed.reason}`);
+        else if (
+          parsed.gender !== p.gender ||
+          parsed.birthDate !== p.birthDate ||
+          parsed.issuingRegion !== county.code
+        ) {
+          problems.push(
+            `insured ${p.insuredId}: ID says ${parsed.gender} ${parsed.birthDate} ${parsed.issuingRegion}`,
+          );
+        }
+        if (seen.has(p.nationalId)) problems.push(`insured ${p.insuredId}: duplicate ID`);
+        if (p.insuredId !== id++) problems.push(`insured ${p.insuredId}: id out of sequence`);
+        seen.add(p.nationalId);
       }
-      expect(n).toBe(county.headCount);
-      expect(cells).toEqual(expectedCells(county, year));
-      // 2019 is the default mix exactly (up to rounding); 2020 is it aged by a year.
-      const tolerance = year === 2019 ? 0.001 : 0.015;
-      const mix = { '18-29': 0.22, '30-39': 0.2, '40-49': 0.27, '50-60': 0.31 } as const;
-      for (const band of AGE_BANDS) {
-        const share = (cells[band].F + cells[band].M) / n;
-        expect(Math.abs(share - mix[band])).toBeLessThanOrEqual(tolerance);
+      expect(problems).toEqual([]);
+      expect(seen.size).toBe(county.headCount + county.entrants);
+    },
+  );
+
+  it.each(counties.map((c) => [c.code, c] as const))(
+    'county %s: rosters match the default mix and the planned cells',
+    (_, county) => {
+      for (const year of [2019, 2020] as const) {
+        const start = `${year}-01-01`;
+        const cells = emptyCells();
+        let n = 0;
+        let female = 0;
+        for (const p of countyPeople(seed, county)) {
+          if (!(p.years & (year === 2019 ? IN_2019 : IN_2020))) continue;
+          const band = ageBand(ageOn(p.birthDate, start));
+          if (band === null)
+            throw new Error(`insured ${p.insuredId} is ${ageOn(p.birthDate, start)} on ${start}`);
+          cells[band][p.gender] += 1;
+          n += 1;
+          if (p.gender === 'F') female += 1;
+        }
+        expect(n).toBe(county.headCount);
+        expect(cells).toEqual(expectedCells(county, year));
+        // 2019 is the default mix exactly (up to rounding); 2020 is it aged by a year.
+        const tolerance = year === 2019 ? 0.001 : 0.015;
+        const mix = { '18-29': 0.22, '30-39': 0.2, '40-49': 0.27, '50-60': 0.31 } as const;
+        for (const band of AGE_BANDS) {
+          const share = (cells[band].F + cells[band].M) / n;
+          expect(Math.abs(share - mix[band])).toBeLessThanOrEqual(tolerance);
+        }
+        expect(Math.abs(female / n - 0.48)).toBeLessThanOrEqual(0.005);
       }
-      expect(Math.abs(female / n - 0.48)).toBeLessThanOrEqual(0.005);
-    }
-  });
+    },
+  );
 
   it('puts people in households of 1–4 adults', () => {
     const sizes = new Map<string, number>();
-    for (const p of countyPeople(seed, counties[0]!)) if (p.years & IN_2019) sizes.set(p.householdId, (sizes.get(p.householdId) ?? 0) + 1);
-    for (const size of sizes.values()) expect(size >= 1 && size <= 4).toBe(true);
+    for (const p of countyPeople(seed, counties[0]!))
+      if (p.years & IN_2019) sizes.set(p.householdId, (sizes.get(p.householdId) ?? 0) + 1);
+    expect([...sizes.values()].filter((size) => size < 1 || size > 4)).toEqual([]);
     expect(sizes.size).toBeGreaterThan(counties[0]!.headCount / 4);
   });
 });
@@ -199,5 +239,92 @@ describe('scales', () => {
   it('splits a total by weights exactly', () => {
     expect(splitByWeights(10, [1, 1, 1])).toEqual([4, 3, 3]);
     expect(splitByWeights(100, [0.5, 1.5]).reduce((a, b) => a + b)).toBe(100);
+  });
+});
+
+describe('COPY rows', () => {
+  it('writes what the product would store: hash, decryptable ciphertext, mask, coverages per year', () => {
+    const plan = planDataSet('demo', 2019, demo);
+    const county = [...plan.countyPlans].sort((a, b) => a.headCount - b.headCount)[0]!;
+    const keys = benchKeys();
+    const people = [...countyPeople(2019, county)];
+    const chunks = [
+      ...countyRowChunks(county, keys, {
+        seed: 2019,
+        contracts: { 2019: 11, 2020: 12 },
+        insured: true,
+        coverage: true,
+        chunkPeople: 1000,
+      }),
+    ];
+    const insured = chunks.flatMap((c) => c.insured.split('\n').filter(Boolean));
+    const coverage = chunks.flatMap((c) => c.coverage.split('\n').filter(Boolean));
+    expect(insured).toHaveLength(people.length);
+    expect(coverage).toHaveLength(2 * county.headCount);
+    const problems: string[] = [];
+    insured.forEach((line, i) => {
+      const f = line.split('\t');
+      const p = people[i]!;
+      if (f.length !== INSURED_COPY_COLUMNS.length) problems.push(`line ${i}: ${f.length} fields`);
+      if (f[1] !== `\\\\x${lookupHash(p.nationalId, keys.hmacKey).toString('hex')}`)
+        problems.push(`line ${i}: hash`);
+      if (decryptId(f[2]!, { [keys.encKey.id]: keys.encKey.key }) !== p.nationalId)
+        problems.push(`line ${i}: ciphertext`);
+      if (f[4] !== maskNationalId(p.nationalId)) problems.push(`line ${i}: mask`);
+    });
+    expect(problems).toEqual([]);
+    const fields = coverage.map((l) => l.split('\t'));
+    expect(fields.every((f) => f.length === COVERAGE_COPY_COLUMNS.length)).toBe(true);
+    expect(fields.filter((f) => f[2] === '11' && f[3] === '2019' && f[5] === '2019-01-01')).toHaveLength(
+      county.headCount,
+    );
+    expect(fields.filter((f) => f[2] === '12' && f[3] === '2020' && f[6] === '2020-12-31')).toHaveLength(
+      county.headCount,
+    );
+    expect(fields.map((f) => Number(f[0]))).toEqual(
+      Array.from({ length: 2 * county.headCount }, (_, i) => county.coverageIdBase + i),
+    );
+  });
+});
+
+describe('runner arguments', () => {
+  const isName = (s: string): boolean => ['baseline-sanity', 'import'].includes(s);
+
+  it('parses names and options', () => {
+    expect(parseArgs(['baseline-sanity', '--scale', 'medium', '--seed=7', '--reps', '2'])).toMatchObject({
+      names: ['baseline-sanity'],
+      scale: 'medium',
+      seed: 7,
+      reps: 2,
+    });
+    expect(() => parseArgs(['--scale', 'huge'])).toThrow(ArgsError);
+    expect(() => parseArgs(['--seed', '-1'])).toThrow(ArgsError);
+    expect(() => parseArgs(['--frobnicate'])).toThrow(ArgsError);
+  });
+
+  it('puts back flags that `npm run bench` (without --) kept for itself', () => {
+    const env = { npm_lifecycle_event: 'bench', npm_config_scale: 'true', npm_config_seed: 'true' };
+    // npm run bench baseline-sanity --scale medium --seed 5  →  argv: baseline-sanity medium 5
+    expect(parseArgs(recoverNpmFlags(['baseline-sanity', 'medium', '5'], env, isName))).toMatchObject({
+      names: ['baseline-sanity'],
+      scale: 'medium',
+      seed: 5,
+    });
+    expect(
+      parseArgs(recoverNpmFlags([], { npm_lifecycle_event: 'bench', npm_config_scale: 'full' }, isName))
+        .scale,
+    ).toBe('full');
+    expect(
+      parseArgs(recoverNpmFlags([], { npm_lifecycle_event: 'bench', npm_config_list: 'true' }, isName)).list,
+    ).toBe(true);
+    expect(() =>
+      recoverNpmFlags(
+        ['3', '5'],
+        { npm_lifecycle_event: 'bench', npm_config_seed: 'true', npm_config_reps: 'true' },
+        isName,
+      ),
+    ).toThrow(ArgsError);
+    // Outside npm nothing changes.
+    expect(recoverNpmFlags(['medium'], { npm_config_scale: 'true' }, isName)).toEqual(['medium']);
   });
 });

@@ -14,7 +14,8 @@ const JOB_READERS = [Role.ADMIN, Role.ACTUARY, Role.CLAIMS_REVIEWER, Role.FOUNDA
 export class JobResolver {
   @Authorized(JOB_READERS)
   @Query(() => JobType, {
-    description: 'A background job by id: state, progress, timings, result or failure (any role but INTEGRATION).',
+    description:
+      'A background job by id: state, progress, timings, result or failure (any role but INTEGRATION).',
   })
   async job(@Ctx() ctx: GqlContext, @Arg('id', () => ID) id: string): Promise<JobType> {
     return toJobType(await ctx.services.jobs.get(actorOf(ctx), id));
@@ -28,8 +29,11 @@ export class JobResolver {
   })
   async runContractLifecycleSweep(
     @Ctx() ctx: GqlContext,
-    @Arg('input', () => RunContractLifecycleSweepInput, { nullable: true }) input?: RunContractLifecycleSweepInput,
+    @Arg('input', () => RunContractLifecycleSweepInput, { nullable: true })
+    input?: RunContractLifecycleSweepInput,
   ): Promise<JobPayload> {
-    return { job: toJobType(await ctx.services.jobs.startContractLifecycleSweep(ctx.em, actorOf(ctx), input ?? {})) };
+    return {
+      job: toJobType(await ctx.services.jobs.startContractLifecycleSweep(ctx.em, actorOf(ctx), input ?? {})),
+    };
   }
 }

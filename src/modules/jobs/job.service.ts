@@ -150,13 +150,22 @@ export class JobService {
    * returns the same job; once it has finished, asking again runs it again (it is idempotent).
    * A date after today is refused: it would expire contracts that are still running.
    */
-  async startContractLifecycleSweep(em: EntityManager, actor: Actor, input: { asOf?: IsoDate | null }): Promise<JobSnapshot> {
+  async startContractLifecycleSweep(
+    em: EntityManager,
+    actor: Actor,
+    input: { asOf?: IsoDate | null },
+  ): Promise<JobSnapshot> {
     const today = this.clock.today();
     const asOf = input.asOf ?? today;
     if (!isIsoDate(asOf)) throw badInput('input.asOf', 'must be a calendar date YYYY-MM-DD');
     if (asOf > today) throw badInput('input.asOf', `must not be after today (${today})`, 'AS_OF_IN_FUTURE');
     return em.transactional(async (tx) => {
-      const job = await this.enqueue('maintenance', 'contract-lifecycle-sweep', { asOf }, { jobId: `sweep-${asOf}`, rerunFinished: true });
+      const job = await this.enqueue(
+        'maintenance',
+        'contract-lifecycle-sweep',
+        { asOf },
+        { jobId: `sweep-${asOf}`, rerunFinished: true },
+      );
       this.audit.record(tx, actor, {
         entityType: 'Job',
         entityId: job.id,

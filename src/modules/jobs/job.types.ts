@@ -19,7 +19,9 @@ registerEnumType(JobState, {
     WAITING: { description: 'Queued, not yet taken by a worker.' },
     ACTIVE: { description: 'A worker is running it.' },
     COMPLETED: { description: 'Done; `result` holds its summary.' },
-    FAILED: { description: 'Given up (attempts used up, or an error retrying cannot fix); see `failureReason`.' },
+    FAILED: {
+      description: 'Given up (attempts used up, or an error retrying cannot fix); see `failureReason`.',
+    },
     DELAYED: { description: 'Scheduled for later, or waiting to retry after a failed attempt.' },
     UNKNOWN: { description: 'The queue no longer knows the job (e.g. trimmed while being read).' },
   },
@@ -30,12 +32,16 @@ export class JobProgressType {
   @Field(() => Int, { description: '0–100 (100 once completed).' })
   percent!: number;
 
-  @Field(() => String, { nullable: true, description: 'What it is doing, e.g. "activated 3, expired 1 as of 2020-03-02".' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'What it is doing, e.g. "activated 3, expired 1 as of 2020-03-02".',
+  })
   message!: string | null;
 }
 
 @ObjectType('Job', {
-  description: 'A background job (renewal run, study, sweep…): mutations that start one return it at once; poll `job(id)`.',
+  description:
+    'A background job (renewal run, study, sweep…): mutations that start one return it at once; poll `job(id)`.',
 })
 export class JobType {
   @Field(() => ID, { description: 'Job id, `<queue>.<id>`, e.g. `maintenance.sweep-2020-03-02`.' })
@@ -68,12 +74,16 @@ export class JobType {
   @Field(() => Int, { description: 'Attempts allowed.' })
   maxAttempts!: number;
 
-  @Field(() => GraphQLJSON, { nullable: true, description: 'Summary of what it did (counts, ids), once completed.' })
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description: 'Summary of what it did (counts, ids), once completed.',
+  })
   result!: unknown;
 
   @Field(() => String, {
     nullable: true,
-    description: 'Why it failed, or why the last attempt failed while it waits to retry. Never a stack trace.',
+    description:
+      'Why it failed, or why the last attempt failed while it waits to retry. Never a stack trace.',
   })
   failureReason!: string | null;
 }

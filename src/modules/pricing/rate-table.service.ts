@@ -289,8 +289,16 @@ export class RateTableService {
     return table;
   }
 
-  /** Creates a DRAFT with version = highest version of the code + 1. */
-  async create(em: EntityManager, actor: Actor, input: RateTableData): Promise<RateTable> {
+  /**
+   * Creates a DRAFT with version = highest version of the code + 1. `origin` is for tables
+   * proposed by an actuarial study (the study and the evidence per cell).
+   */
+  async create(
+    em: EntityManager,
+    actor: Actor,
+    input: RateTableData,
+    origin: { sourceStudyId?: number | null; evidence?: unknown } = {},
+  ): Promise<RateTable> {
     const problems = validateRateTableInput(input);
     if (problems.length) throw badInputs(problems);
     const basis = toBasis(input);
@@ -327,6 +335,8 @@ export class RateTableService {
         minPremium: formatMoney(input.minPremium),
         fullCredibilityClaims: input.fullCredibilityClaims,
         maxRateChange: input.maxRateChange,
+        sourceStudy: origin.sourceStudyId ?? null,
+        evidence: origin.evidence ?? null,
       });
       await tx.flush();
       this.audit.record(tx, actor, {
@@ -334,7 +344,7 @@ export class RateTableService {
         entityId: table.id,
         action: 'CREATE',
         toState: RateTableStatus.DRAFT,
-        changes: { code: input.code, version },
+        changes: { code: input.code, version, sourceStudyId: origin.sourceStudyId ?? null },
       });
       return table;
     });

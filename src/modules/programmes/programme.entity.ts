@@ -1,4 +1,14 @@
-import { Collection, Entity, ManyToOne, OneToMany, Opt, PrimaryKey, Property, Rel, Unique } from '@mikro-orm/core';
+import {
+  Collection,
+  Entity,
+  ManyToOne,
+  OneToMany,
+  Opt,
+  PrimaryKey,
+  Property,
+  Rel,
+  Unique,
+} from '@mikro-orm/core';
 import { MONEY, TIMESTAMP } from '../../db/types';
 import { BenefitPlan } from '../pricing/benefit-plan.entity';
 import { RateTable } from '../pricing/rate-table.entity';

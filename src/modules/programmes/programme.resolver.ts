@@ -10,8 +10,10 @@ import { BenefitPlanType, toBenefitPlanType } from '../pricing/plan.types';
 import { RateTable } from '../pricing/rate-table.entity';
 import { RateTableType, toRateTableType } from '../pricing/rate-table.types';
 import { ZERO_FIGURES, type ProgrammeFigures } from './programme.service';
+import type { ProgrammeFunding } from './programme.entity';
 import {
   CreateProgrammeInput,
+  FundingSourceType,
   ProgrammeConnection,
   ProgrammePayload,
   ProgrammeType,
@@ -113,6 +115,17 @@ export class ProgrammeResolver {
       defaultRateTableId: optionalId(input.defaultRateTableId, 'defaultRateTableId'),
     });
     return { programme: toProgrammeType(programme) };
+  }
+
+  @FieldResolver(() => [FundingSourceType], { description: 'The funding sources the budget is the sum of.' })
+  async funding(@Root() p: ProgrammeType, @Ctx() ctx: GqlContext): Promise<FundingSourceType[]> {
+    const rows = await ctx.loaders
+      .named<number, ProgrammeFunding[]>('programmeFunding', async (ids) => {
+        const found = await ctx.services.programmes.fundingOf(ctx.em, ids);
+        return ids.map((id) => found.get(id) ?? []);
+      })
+      .load(Number(p.id));
+    return rows.map((f) => ({ source: f.source, amount: formatMoney(f.amount) }));
   }
 
   @FieldResolver(() => MoneyScalar, {

@@ -172,7 +172,6 @@ export class ProgrammeService {
     const rows = await em.find(Programme, after !== undefined ? { year: { $lt: after } } : {}, {
       orderBy: { year: 'desc' },
       limit: limit + 1,
-      populate: ['funding'],
     });
     return toConnection(
       rows,
@@ -319,6 +318,22 @@ export class ProgrammeService {
       await tx.flush();
       return programme;
     });
+  }
+
+  /** The funding sources of several programmes in one query (the DataLoader behind `Programme.funding`). */
+  async fundingOf(
+    em: EntityManager,
+    programmeIds: readonly number[],
+  ): Promise<Map<number, ProgrammeFunding[]>> {
+    const result = new Map<number, ProgrammeFunding[]>(programmeIds.map((id) => [id, []]));
+    if (!programmeIds.length) return result;
+    const rows = await em.find(
+      ProgrammeFunding,
+      { programme: { $in: [...programmeIds] } },
+      { orderBy: { id: 'asc' } },
+    );
+    for (const row of rows) result.get(row.programme.id)?.push(row);
+    return result;
   }
 
   /**

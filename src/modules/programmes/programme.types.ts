@@ -14,8 +14,8 @@ export class FundingSourceType {
 }
 
 /**
- * A programme year. `committedPremium`, `budgetLeft`, `claimsPaid` and `surplus` are field
- * resolvers (ProgrammeResolver) computed with SQL aggregates through a DataLoader.
+ * A programme year. `funding`, `committedPremium`, `budgetLeft`, `claimsPaid`, `surplus` and the
+ * default plan and rate table are field resolvers (ProgrammeResolver), batched through DataLoaders.
  */
 @ObjectType('Programme', {
   description:
@@ -33,9 +33,6 @@ export class ProgrammeType {
 
   @Field(() => MoneyScalar, { description: 'Donations raised: the exact sum of the funding sources.' })
   budget!: string;
-
-  @Field(() => [FundingSourceType], { description: 'The funding sources the budget is the sum of.' })
-  funding!: FundingSourceType[];
 
   @Field(() => ID, { nullable: true, description: 'Id of the default benefit plan of new contracts.' })
   defaultPlanId!: string | null;
@@ -76,9 +73,6 @@ export function toProgrammeType(p: Programme): ProgrammeType {
     year: p.year,
     name: p.name,
     budget: formatMoney(p.budget),
-    funding: p.funding.isInitialized()
-      ? p.funding.getItems().map((f) => ({ source: f.source, amount: formatMoney(f.amount) }))
-      : [],
     defaultPlanId: p.defaultPlan ? String(p.defaultPlan.id) : null,
     defaultRateTableId: p.defaultRateTable ? String(p.defaultRateTable.id) : null,
     carryOverShare: money(p.carryOverShare).toFixed(4),

@@ -52,7 +52,9 @@
   var token = storedToken();
 
   function showStatus() {
-    status.textContent = token ? 'token set (' + token.slice(0, 8) + '…)' : 'no token: only public fields work';
+    status.textContent = token
+      ? 'token set (' + token.slice(0, 8) + '…)'
+      : 'no token: only public fields work';
   }
 
   function makeFetcher() {
@@ -60,7 +62,10 @@
       var headers = { 'content-type': 'application/json', accept: 'application/json' };
       if (token) headers.authorization = 'Bearer ' + token;
       var extra = opts && opts.headers;
-      if (extra) Object.keys(extra).forEach(function (k) { headers[k] = extra[k]; });
+      if (extra)
+        Object.keys(extra).forEach(function (k) {
+          headers[k] = extra[k];
+        });
       return fetch(endpoint, {
         method: 'POST',
         headers: headers,
