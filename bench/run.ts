@@ -20,6 +20,9 @@ import { formatTable, sideSummary, writeResult, type ResultRow } from './lib/rep
 import { summarise, timed } from './lib/stats';
 import type { BenchContext, PlaceholderBenchmark, ReadyBenchmark, Side } from './lib/types';
 
+const MIN_TIMED_MS = 3000;
+const MAX_REPETITIONS = 50;
+
 const log = (message: string): void => {
   process.stderr.write(`${message}\n`);
 };
@@ -205,7 +208,13 @@ async function runOne<S, R>(b: ReadyBenchmark<S, R>, ctx: BenchContext, args: Ru
     }
     // A wrong warm-up answer ends it: no time is reported for a wrong answer.
     if (row.problems.length === 0) {
-      for (let i = 0; i < repetitions; i++) {
+      // At least `repetitions`, and more (up to MAX_REPETITIONS) until each side has run for
+      // MIN_TIMED_MS: a median of five 80 ms runs on a busy machine is mostly noise.
+      const enough = (i: number): boolean =>
+        i >= repetitions &&
+        (i >= MAX_REPETITIONS ||
+          [sides.baseline, sides.product].every((x) => !x || x.samples.reduce((a, v) => a + v, 0) >= MIN_TIMED_MS));
+      for (let i = 0; !enough(i); i++) {
         const order = [sides.baseline, sides.product].filter((x) => x !== null);
         if (i % 2 === 1) order.reverse();
         for (const side of order) {
@@ -216,9 +225,10 @@ async function runOne<S, R>(b: ReadyBenchmark<S, R>, ctx: BenchContext, args: Ru
         }
       }
     }
+    row.repetitions = sides.product.samples.length;
     if (row.problems.length) {
       row.status = 'FAIL';
-      row.verdict = 'wrong answer: no time reported';
+      row.verdict = 'no time reported for a wrong answer';
       return row;
     }
     const units = b.units(ctx, s);

@@ -35,6 +35,10 @@ export interface JobPayloads {
     /** Activate contracts whose start date has come, expire those whose end has passed. */
     'contract-lifecycle-sweep': { asOf?: string };
   };
+  pricing: {
+    /** Quote every DRAFT/QUOTED contract of a programme year (who asked, for the audit trail). */
+    'quote-programme': { year: number; actorTokenId: number | null; actorRole: string };
+  };
 }
 export type QueueWithJobs = keyof JobPayloads & QueueName;
 export type JobNameOf<Q extends QueueWithJobs> = keyof JobPayloads[Q] & string;

@@ -8,7 +8,7 @@ import {
 } from './queues';
 
 /** One repeatable job: BullMQ adds a run of `job` on `queue` at each `cron` time in `tz`. */
-export interface Schedule<Q extends QueueWithJobs = QueueWithJobs, N extends JobNameOf<Q> = JobNameOf<Q>> {
+export interface ScheduleOf<Q extends QueueWithJobs, N extends JobNameOf<Q>> {
   /** Job scheduler id (stable: upserting it again replaces, never duplicates). No ':'. */
   id: string;
   queue: Q;
@@ -17,6 +17,9 @@ export interface Schedule<Q extends QueueWithJobs = QueueWithJobs, N extends Job
   /** Cron pattern (minute hour day month weekday). */
   cron: string;
 }
+
+/** Any declared job's schedule (a union over queues and job names, so data matches its job). */
+export type Schedule = { [Q in QueueWithJobs]: { [N in JobNameOf<Q>]: ScheduleOf<Q, N> }[JobNameOf<Q>] }[QueueWithJobs];
 
 /**
  * The repeatable schedules, all in business time (Asia/Shanghai by default). Every job

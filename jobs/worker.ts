@@ -200,8 +200,9 @@ export async function runWorkers(): Promise<void> {
     rt.config.WORKER_METRICS_PORT !== undefined
       ? await serveWorkerMetrics(rt.config.WORKER_METRICS_PORT, rt.config.HOST)
       : undefined;
-  const handle = await startWorkers(rt);
 
+  // Signals are handled from here on, so a SIGTERM during start-up still closes cleanly.
+  const started: { workers?: Promise<WorkerHandle> } = {};
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
@@ -212,7 +213,8 @@ export async function runWorkers(): Promise<void> {
     log.info({ signal }, 'worker shutting down');
     let code = 0;
     try {
-      await handle.close();
+      const handle = await started.workers?.catch(() => undefined);
+      await handle?.close();
       metricsServer?.close();
       await rt.close();
     } catch (err) {
@@ -224,8 +226,15 @@ export async function runWorkers(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
+  // Schedules first: if that fails the process exits before it has taken any job.
   if (rt.config.SCHEDULER_ENABLED) {
     const schedules = await registerSchedules(rt.queues, { tz: rt.config.BUSINESS_TZ });
-    log.info({ schedules: schedules.map((s) => s.id) }, 'schedules registered');
+    log.info(
+      { schedules: schedules.map((s) => ({ id: s.id, next: s.next && new Date(s.next) })) },
+      'schedules registered',
+    );
   }
+  if (stopping) return;
+  started.workers = startWorkers(rt);
+  await started.workers;
 }

@@ -1,8 +1,12 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122173759 } from './Migration20261122173759';
+import { Migration20261122180902 } from './Migration20261122180902';
 
 /**
  * Every migration, in order. Listed explicitly so the same build runs them from source
  * (tests) and compiled (production) without globbing. Never edit a landed migration.
  */
-export const MIGRATIONS: MigrationObject[] = [{ name: 'Migration20261122173759', class: Migration20261122173759 }];
+export const MIGRATIONS: MigrationObject[] = [
+  { name: 'Migration20261122173759', class: Migration20261122173759 },
+  { name: 'Migration20261122180902', class: Migration20261122180902 },
+];

@@ -111,8 +111,26 @@ function needsInstall() {
   return mtimeMs(path.join(ROOT, 'package-lock.json')) > mtimeMs(marker);
 }
 
-/** Failures npm ci shows when an optional per-platform package is missing from the registry. */
-const OPTIONAL_PLATFORM_FAILURE = /E404|ETARGET|notarget|EBADPLATFORM|optional/i;
+/** A per-platform build of a package (`@swc/core-darwin-arm64`, `@esbuild/linux-x64`, …). */
+const PLATFORM_PACKAGE =
+  /(^|[-/_.])(darwin|linux|win32|windows|android|freebsd|openbsd|netbsd|sunos|aix|wasm32|wasi|x64|x86|arm64|arm|ia32|ppc64|s390x|riscv64|loong64|gnu|gnueabihf|musl|musleabihf|msvc)([-_.]|$)/i;
+
+/**
+ * True when npm ci failed only because optional per-platform packages are missing: a lock
+ * file written against a registry that lacks them ("Missing: X from lock file"), or a
+ * registry that answers 404 for them. Anything else is a real failure and is not papered over.
+ */
+function onlyPlatformPackagesMissing(stderr) {
+  const names = [
+    ...[...stderr.matchAll(/Missing: (@?[^@\s]+)@\S* from lock file/g)].map((m) => m[1]),
+    ...[...stderr.matchAll(/'(@?[^@'\s]+)@[^']*' is not in this registry/g)].map((m) => m[1]),
+    ...[...stderr.matchAll(/404 Not Found - GET \S+\/((?:@[^/\s]+%2[fF])?[^/\s]+) - /g)].map((m) =>
+      decodeURIComponent(m[1]),
+    ),
+    ...[...stderr.matchAll(/(?:ETARGET|notarget)[^\n]*?(@?[a-z0-9][\w./-]*)@/gi)].map((m) => m[1]),
+  ];
+  return names.length > 0 && names.every((n) => PLATFORM_PACKAGE.test(n.replace(/^@[^/]+\//, '')));
+}
 
 function installDependencies() {
   say('installing dependencies: npm ci');
@@ -124,7 +142,7 @@ function installDependencies() {
   if (ci.status === 0) return;
   process.stderr.write(ci.stderr || '');
   if (ci.signal) throw new Interrupted();
-  if (!OPTIONAL_PLATFORM_FAILURE.test(ci.stderr || '')) throw new Error('npm ci failed');
+  if (!onlyPlatformPackagesMissing(ci.stderr || '')) throw new Error('npm ci failed');
   warn('npm ci failed on optional platform packages missing from this registry;');
   warn('falling back to: npm install --no-audit --no-fund');
   const install = spawnSync(NPM, ['install', '--no-audit', '--no-fund'], {
@@ -533,6 +551,11 @@ function displayHost(host) {
 }
 
 async function main() {
+  if (process.argv.includes('--deps-only')) {
+    // CI: always a clean install (npm ci, with the same fallback), nothing else.
+    installDependencies();
+    return;
+  }
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('exit', () => {

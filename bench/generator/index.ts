@@ -73,6 +73,7 @@ export async function ensureDataSet(db: BenchDb, opts: EnsureOptions): Promise<E
       : !marker
         ? 'no data set recorded'
         : `recorded ${describe(marker)}, wanted ${opts.scale} seed ${opts.seed} v${GENERATOR_VERSION}`;
+    if (!marker) await assertDisposable(db);
     log(`bench database ${db.name}: rebuilding from empty (${why})`);
     await writeDatabaseComment(db.pg, db.name, null);
     await wipe(db.pg);
@@ -116,6 +117,24 @@ export async function ensureDataSet(db: BenchDb, opts: EnsureOptions): Promise<E
     log(`  ${step} done in ${(record.ms / 1000).toFixed(1)} s: ${JSON.stringify(counts)}`);
   }
   return { plan, marker, ran };
+}
+
+/**
+ * Rebuilding empties every table. Without our marker, only do that to a database that is
+ * evidently a bench database or holds no programme data — never to one BENCH_DATABASE_URL
+ * happens to point at by mistake.
+ */
+async function assertDisposable(db: BenchDb): Promise<void> {
+  if (/bench/i.test(db.name)) return;
+  const r = await db.pg.query<{ used: boolean }>(
+    `select exists (select 1 from programme) or exists (select 1 from insured) or exists (select 1 from county_contract) as used`,
+  );
+  if (r.rows[0]?.used) {
+    throw new Error(
+      `refusing to empty database "${db.name}": it holds programme data and no bench marker; ` +
+        `point BENCH_DATABASE_URL at a dedicated database (its name containing "bench")`,
+    );
+  }
 }
 
 function parseMarker(comment: string | null): DataSetMarker | null {

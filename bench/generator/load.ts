@@ -14,7 +14,7 @@
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, type CopyStreamQuery } from 'pg-copy-streams';
 import { DEFAULT_PLAN, DEFAULT_RATE_TABLE } from '../../src/seed/defaults';
 import { loadCalendar, loadCounties } from '../../src/seed/reference-data';
 import type { BenchDb } from '../lib/db';
@@ -168,6 +168,7 @@ export async function loadCoverages(
   const started = Date.now();
   let mode: 'single-pass' | 'two-pass';
   let stats;
+  let failed = false;
   try {
     // The rows reference each other's ids, which the plan fixes in advance, so both tables can
     // stream at once — if foreign-key triggers wait until both are loaded. Skipping them takes a
@@ -175,35 +176,43 @@ export async function loadCoverages(
     mode = (await trySet(a, b)) ? 'single-pass' : 'two-pass';
     const rows = { seed: plan.seed, chunkPeople: 4000 };
     const base = { countyPlans: plan.countyPlans, contracts, workers: opts.workers };
+    const insuredSql = `copy insured (${INSURED_COPY_COLUMNS.join(', ')}) from stdin`;
+    const coverageSql = `copy coverage (${COVERAGE_COPY_COLUMNS.join(', ')}) from stdin`;
     if (mode === 'single-pass') {
-      const insured = a.query(copyFrom(`copy insured (${INSURED_COPY_COLUMNS.join(', ')}) from stdin`));
-      const coverage = b.query(copyFrom(`copy coverage (${COVERAGE_COPY_COLUMNS.join(', ')}) from stdin`));
-      stats = await produceRows(
-        { ...base, rows: { ...rows, insured: true, coverage: true } },
-        async (chunk) => {
-          await write(insured, chunk.insured);
-          await write(coverage, chunk.coverage);
-        },
-      );
-      await Promise.all([end(insured), end(coverage)]);
+      const insured = new CopyWriter(a, insuredSql);
+      const coverage = new CopyWriter(b, coverageSql);
+      stats = await produceRows({ ...base, rows: { ...rows, insured: true, coverage: true } }, async (chunk) => {
+        await insured.write(chunk.insured);
+        await coverage.write(chunk.coverage);
+      });
+      await Promise.all([insured.end(), coverage.end()]);
     } else {
       opts.log('not a superuser: loading insured, then coverages with foreign-key checks (slower)');
-      const insured = a.query(copyFrom(`copy insured (${INSURED_COPY_COLUMNS.join(', ')}) from stdin`));
+      const insured = new CopyWriter(a, insuredSql);
       stats = await produceRows({ ...base, rows: { ...rows, insured: true, coverage: false } }, (chunk) =>
-        write(insured, chunk.insured),
+        insured.write(chunk.insured),
       );
-      await end(insured);
-      const coverage = b.query(copyFrom(`copy coverage (${COVERAGE_COPY_COLUMNS.join(', ')}) from stdin`));
+      await insured.end();
+      const coverage = new CopyWriter(b, coverageSql);
       await produceRows({ ...base, workers: 0, rows: { ...rows, insured: false, coverage: true } }, (chunk) =>
-        write(coverage, chunk.coverage),
+        coverage.write(chunk.coverage),
       );
-      await end(coverage);
+      await coverage.end();
     }
+  } catch (err) {
+    failed = true;
+    throw err;
   } finally {
-    await a.query('reset session_replication_role').catch(() => undefined);
-    await b.query('reset session_replication_role').catch(() => undefined);
-    a.release();
-    b.release();
+    if (failed) {
+      // A connection may still be in COPY mode: close it rather than return it to the pool.
+      a.release(true);
+      b.release(true);
+    } else {
+      await a.query('reset session_replication_role');
+      await b.query('reset session_replication_role');
+      a.release();
+      b.release();
+    }
   }
   const copyMs = Date.now() - started;
   opts.log(
@@ -276,14 +285,28 @@ async function trySet(...clients: PoolClient[]): Promise<boolean> {
   }
 }
 
-async function write(stream: NodeJS.WritableStream, buf: Buffer): Promise<void> {
-  if (buf.length === 0) return;
-  if (!stream.write(buf)) await once(stream as unknown as NodeJS.EventEmitter, 'drain');
-}
+/** One `COPY … FROM STDIN` with backpressure; a server-side error surfaces at the next write or at end. */
+class CopyWriter {
+  private readonly stream: CopyStreamQuery;
+  private error: Error | undefined;
 
-async function end(stream: NodeJS.WritableStream & Parameters<typeof finished>[0]): Promise<void> {
-  stream.end();
-  await finished(stream);
+  constructor(client: PoolClient, sql: string) {
+    this.stream = client.query(copyFrom(sql));
+    // Without a listener an error emitted between writes would crash the process.
+    this.stream.on('error', (err: Error) => (this.error ??= err));
+  }
+
+  async write(buf: Buffer): Promise<void> {
+    if (this.error) throw this.error;
+    if (buf.length === 0) return;
+    if (!this.stream.write(buf)) await once(this.stream, 'drain');
+  }
+
+  async end(): Promise<void> {
+    if (this.error) throw this.error;
+    this.stream.end();
+    await finished(this.stream);
+  }
 }
 
 async function insertReturningId(c: PoolClient, sql: string, params: unknown[]): Promise<number> {

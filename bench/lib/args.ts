@@ -20,7 +20,7 @@ export const USAGE = `usage: npm run bench -- [name…] [options]     (or: node 
   name…              benchmarks to run (default: all; placeholders are listed, never run)
   --scale S          demo | medium | full (default demo)
   --seed N           generator seed (default ${DEFAULT_SEED})
-  --reps N           timed repetitions (default per benchmark: 5 demo, 3 medium/full)
+  --reps N           timed repetitions, at least (default 5 demo, 3 medium/full; more until 3 s per side)
   --warmup N         untimed warm-up repetitions (default 1)
   --workers N        worker threads for the generator's crypto (default: one per core)
   --regenerate       rebuild the bench data set even if it is in place

@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import type { Runtime } from '../../src/app/runtime';
 import type { JobDataOf, JobNameOf, JobPayloads, QueueName, QueueWithJobs } from '../queues';
 import { execContractLifecycleSweep } from './maintenance';
+import { execQuoteProgramme } from './pricing';
 
 /** What an exec function may use: the process's services and infrastructure (never a request's). */
 export type JobDeps = Pick<Runtime, 'config' | 'orm' | 'clock' | 'queues' | 'pg' | 'services'>;
@@ -43,6 +44,9 @@ export type WorkerRegistry = Partial<Record<QueueName, Record<string, ExecFor<un
 export const PROCESSORS: ProcessorRegistry = {
   maintenance: {
     'contract-lifecycle-sweep': execContractLifecycleSweep,
+  },
+  pricing: {
+    'quote-programme': execQuoteProgramme,
   },
 };
 

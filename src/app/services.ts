@@ -4,6 +4,7 @@ import type { Orm } from '../db/orm';
 import { AuditService } from '../modules/audit/audit.service';
 import { TokenService } from '../modules/auth/token.service';
 import { CountyService } from '../modules/counties/county.service';
+import { PiiService, piiKeysFromConfig } from '../modules/enrollment/pii.service';
 import { QuoteService } from '../modules/pricing/quote.service';
 import { CalendarService } from '../modules/calendar/calendar.service';
 import { PlanService } from '../modules/pricing/plan.service';
@@ -29,6 +30,7 @@ export interface ServiceDeps {
  */
 export function createServices(deps: ServiceDeps) {
   const audit = new AuditService(currentRequestId);
+  const pii = new PiiService(piiKeysFromConfig(deps.config));
   const tokens = new TokenService(deps.clock, audit);
   const counties = new CountyService(audit);
   const programmes = new ProgrammeService(deps.clock, audit);
@@ -38,7 +40,7 @@ export function createServices(deps: ServiceDeps) {
   const contracts = new ContractService(deps.clock, audit, programmes, plans);
   const quotes = new QuoteService(deps.clock, contracts);
   const jobs = new JobService(deps.queues, deps.clock, audit);
-  return { deps, audit, tokens, counties, programmes, plans, rateTables, calendar, contracts, quotes, jobs };
+  return { deps, pii, audit, tokens, counties, programmes, plans, rateTables, calendar, contracts, quotes, jobs };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -12,6 +12,7 @@ import { SYSTEM_ACTOR } from '../../src/modules/auth/actor';
 import { createApp } from '../../src/server/app';
 import { FixedClock } from '../../src/shared/clock';
 import { QueueKit } from '../../jobs/queues';
+import { TEST_ENC_KEY, TEST_HMAC_KEY } from '../factories/people';
 import { ADMIN_DB_URL, dbUrl, runId, templateDb, TEST_REDIS_URL, workerDb } from './test-env';
 
 export interface GqlResult<T = Record<string, any>> {
@@ -88,6 +89,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     REDIS_URL: opts.queueBackend === 'postgres' ? '' : TEST_REDIS_URL,
     QUEUE_PREFIX: prefix,
     DB_POOL_MAX: '8',
+    PII_HMAC_KEY: TEST_HMAC_KEY.toString('base64'),
+    PII_ENC_KEYS: `${TEST_ENC_KEY.id}:${TEST_ENC_KEY.key.toString('base64')}`,
   });
   const clock = new FixedClock(new Date(opts.now ?? '2020-03-02T02:00:00Z'));
   const orm = await createOrm({ url, poolMax: 8 });

@@ -149,6 +149,28 @@ describe('createContract', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('lets a cancelled contract be replaced for the same county and year (partial unique index)', async () => {
+    const p = await newProgramme();
+    const first = await h.gql(CREATE, { input: createInput(p, XIDE) }, admin);
+    const id = first.data!.createContract.contract.id;
+    const cancelled = await h.gql(
+      CANCEL,
+      { input: { id, version: first.data!.createContract.contract.version, reason: 'wrong period' } },
+      admin,
+    );
+    expect(cancelled.errors).toBeUndefined();
+    const again = await h.gql(CREATE, { input: createInput(p, XIDE) }, admin);
+    expect(again.errors).toBeUndefined();
+    // The database still refuses a second live one, whatever the code does.
+    await expect(
+      h.sql(
+        `insert into county_contract (county_code, programme_id, programme_year, plan_id, period_start, period_end, status)
+         select county_code, programme_id, programme_year, plan_id, period_start, period_end, 'DRAFT' from county_contract where id = $1`,
+        [again.data!.createContract.contract.id],
+      ),
+    ).rejects.toThrow(/county_contract_county_programme_live_unique/);
+  });
+
   it('lets only one of two concurrent creates for the same county and year through', async () => {
     const p = await newProgramme();
     const results = await Promise.all(

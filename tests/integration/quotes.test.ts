@@ -260,3 +260,58 @@ describe('simulatePlans', () => {
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'plans[0].terms.tiers[0].ratio' });
   });
 });
+
+describe('quoteProgramme job', () => {
+  it('quotes every DRAFT/QUOTED contract of a year in a worker, reports each county, and a re-run writes nothing new', async () => {
+    const { startWorkers } = await import('../../jobs/worker');
+    const { waitForJob } = await import('../helpers/jobs');
+    const y = 2040;
+    const { contracts } = await createPricedProgramme(
+      h,
+      y,
+      [
+        { code: '513432', headCount: 500 },
+        { code: '520521', headCount: 800 },
+        { code: '532624', headCount: null }, // no roster, no head count: reported, not fatal
+      ],
+      defaults,
+    );
+    const workers = await startWorkers(h.rt, { queues: ['pricing'] });
+    try {
+      const start = `mutation($input: QuoteProgrammeInput!) { quoteProgramme(input: $input) { job { id state } } }`;
+      const res = await h.gql(start, { input: { year: y } }, actuary);
+      expect(res.errors).toBeUndefined();
+      const done = await waitForJob(h, actuary, res.data!.quoteProgramme.job.id);
+      expect(done.state).toBe('COMPLETED');
+      expect(done.progress.percent).toBe(100);
+      expect(done.result).toMatchObject({ year: y, contracts: 3, quoted: 2, unchanged: 0, failed: 1 });
+      const byCounty = Object.fromEntries(done.result.counties.map((c: any) => [c.countyCode, c]));
+      expect(byCounty['513432'].outcome).toBe('QUOTED');
+      expect(byCounty['513432'].insuredCount).toBe(500);
+      expect(byCounty['532624']).toMatchObject({ outcome: 'FAILED' });
+      expect(byCounty['532624'].reason).toContain('declaredHeadCount');
+      const statuses = await h.sql(`select county_code, status from county_contract where programme_year = $1 order by county_code`, [y]);
+      expect(Object.fromEntries(statuses.map((r) => [r.county_code, r.status]))).toEqual({
+        '513432': 'QUOTED',
+        '520521': 'QUOTED',
+        '532624': 'DRAFT',
+      });
+      expect(contracts).toHaveLength(3);
+
+      const again = await h.gql(start, { input: { year: y } }, actuary);
+      const second = await waitForJob(h, actuary, again.data!.quoteProgramme.job.id);
+      expect(second.result).toMatchObject({ contracts: 3, quoted: 0, unchanged: 2, failed: 1 });
+      const quotes = await h.sql(`select q.id from quote q join county_contract c on c.id = q.contract_id where c.programme_year = $1`, [y]);
+      expect(quotes).toHaveLength(2);
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('refuses an unknown year and non-actuaries', async () => {
+    const start = `mutation($input: QuoteProgrammeInput!) { quoteProgramme(input: $input) { job { id } } }`;
+    const res = await h.gql(start, { input: { year: 2099 } }, actuary);
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.year' });
+    await expectRoles(h, start, { input: { year: 2099 } }, [Role.ADMIN, Role.ACTUARY]);
+  });
+});

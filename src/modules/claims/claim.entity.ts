@@ -28,6 +28,7 @@ export type ClaimFlag = 'OVERLAPPING_STAY' | 'HIGH_AMOUNT' | 'ID_REGION_MISMATCH
 @Entity({ tableName: 'claim' })
 @Unique({ properties: ['submittedByTokenId', 'idempotencyKey'] })
 @Index({ properties: ['countyCode', 'status'] })
+@Index({ properties: ['programmeYear', 'status'] })
 @Index({ properties: ['insured', 'admissionDate'] })
 export class Claim {
   @PrimaryKey({ type: 'integer', autoincrement: true })

@@ -128,13 +128,7 @@ export class ContractResolver {
 
   @FieldResolver(() => ProgrammeType, { description: 'The programme year.' })
   async programme(@Root() c: ContractType, @Ctx() ctx: GqlContext): Promise<ProgrammeType> {
-    // With its funding sources, which the programme type shows (one joined query per tick).
-    const programme = await ctx.loaders
-      .named<number, Programme | null>('contractProgramme', async (ids) => {
-        const rows = await ctx.em.find(Programme, { id: { $in: [...ids] } }, { populate: ['funding'] });
-        return ids.map((id) => rows.find((r) => r.id === id) ?? null);
-      })
-      .load(c.programmeId);
+    const programme = await ctx.loaders.byId(Programme).load(c.programmeId);
     if (!programme) throw notFound('Programme', c.programmeId);
     return toProgrammeType(programme);
   }

@@ -237,7 +237,11 @@ export class ContractService {
       validateHeadCount(input.declaredHeadCount, problems);
       if (problems.length) throw badInputs(problems);
 
-      const existing = await tx.findOne(CountyContract, { county: county!, programme: programme! });
+      const existing = await tx.findOne(CountyContract, {
+        county: county!,
+        programme: programme!,
+        status: { $ne: ContractStatus.CANCELLED },
+      });
       if (existing) throw duplicate(county!, input.programmeYear, existing);
 
       const contract = tx.create(CountyContract, {

@@ -17,7 +17,12 @@ export enum ContractStatus {
 
 /** One county's contract for one programme year (unique), renewed each year. */
 @Entity({ tableName: 'county_contract' })
-@Unique({ properties: ['county', 'programme'] })
+// One live contract per county and programme year; a cancelled one does not block its
+// replacement (a partial unique index, so the database enforces it).
+@Unique({
+  name: 'county_contract_county_programme_live_unique',
+  expression: `create unique index "county_contract_county_programme_live_unique" on "county_contract" ("county_code", "programme_id") where "status" <> 'CANCELLED'`,
+})
 export class CountyContract {
   @PrimaryKey({ type: 'integer', autoincrement: true })
   id!: number;

@@ -177,6 +177,29 @@ export class JobService {
     });
   }
 
+  /** Starts quoting every DRAFT/QUOTED contract of a programme year; one run per year at a time. */
+  async startQuoteProgramme(em: EntityManager, actor: Actor, year: number): Promise<JobSnapshot> {
+    if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badInput('input.year', 'must be a year 2000–2100');
+    const programme = await em.getConnection().execute<{ id: number }[]>('select id from programme where year = ?', [year]);
+    if (!programme.length) throw badInput('input.year', `no programme for ${year}`);
+    const job = await this.enqueue(
+      'pricing',
+      'quote-programme',
+      { year, actorTokenId: actor.tokenId, actorRole: actor.role },
+      { jobId: `quote-programme-${year}`, rerunFinished: true },
+    );
+    await em.transactional(async (tx) => {
+      this.audit.record(tx, actor, {
+        entityType: 'Job',
+        entityId: job.id,
+        action: 'ENQUEUE',
+        toState: job.state,
+        changes: { queue: job.queue, job: job.name, year },
+      });
+    });
+    return job;
+  }
+
   /**
    * The job and its state, consistent with each other: the state is read first, so a
    * finished state comes with the finished record; a job that finished between the two reads

@@ -2,6 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Roo
 import { actorOf, type GqlContext } from '../../graphql/context';
 import { parseId } from '../../graphql/ids';
 import { Role } from '../auth/api-token.entity';
+import { JobPayload, toJobType } from '../jobs/job.types';
 import { ContractType, toContractType } from '../contracts/contract.types';
 import { CountyContract } from '../contracts/county-contract.entity';
 import {
@@ -10,6 +11,7 @@ import {
   PreviewQuoteInput,
   QuoteContractInput,
   QuoteContractPayload,
+  QuoteProgrammeInput,
   QuoteType,
   termsOf,
   toPreviewType,
@@ -80,6 +82,15 @@ export class QuoteResolver {
       })),
     );
     return result.map(toSimulationType);
+  }
+
+  @Authorized(QUOTERS)
+  @Mutation(() => JobPayload, {
+    description:
+      'Quotes every DRAFT/QUOTED contract of a programme year in the background; follow it with job(id). The result lists each county.',
+  })
+  async quoteProgramme(@Ctx() ctx: GqlContext, @Arg('input') input: QuoteProgrammeInput): Promise<JobPayload> {
+    return { job: toJobType(await ctx.services.jobs.startQuoteProgramme(ctx.em, actorOf(ctx), input.year)) };
   }
 
   @FieldResolver(() => ContractType, { description: 'The contract priced.' })

@@ -11,9 +11,9 @@
   var status = document.getElementById('token-status');
 
   var DEFAULT_QUERY = [
-    '# Pillar GraphQL explorer: served by this API, no CDN.',
-    '# Paste a bearer token above (npm start prints',
-    '# an ADMIN token), then press Ctrl-Enter.',
+    '# Pillar GraphQL explorer (served by this API, no CDN).',
+    '# Paste a token above (npm start prints one),',
+    '# then run with Ctrl-Enter.',
     '',
     'query Counties {',
     '  counties(page: { first: 10 }) {',
