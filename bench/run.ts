@@ -213,7 +213,9 @@ async function runOne<S, R>(b: ReadyBenchmark<S, R>, ctx: BenchContext, args: Ru
       const enough = (i: number): boolean =>
         i >= repetitions &&
         (i >= MAX_REPETITIONS ||
-          [sides.baseline, sides.product].every((x) => !x || x.samples.reduce((a, v) => a + v, 0) >= MIN_TIMED_MS));
+          [sides.baseline, sides.product].every(
+            (x) => !x || x.samples.reduce((a, v) => a + v, 0) >= MIN_TIMED_MS,
+          ));
       for (let i = 0; !enough(i); i++) {
         const order = [sides.baseline, sides.product].filter((x) => x !== null);
         if (i % 2 === 1) order.reverse();

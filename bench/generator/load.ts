@@ -181,10 +181,13 @@ export async function loadCoverages(
     if (mode === 'single-pass') {
       const insured = new CopyWriter(a, insuredSql);
       const coverage = new CopyWriter(b, coverageSql);
-      stats = await produceRows({ ...base, rows: { ...rows, insured: true, coverage: true } }, async (chunk) => {
-        await insured.write(chunk.insured);
-        await coverage.write(chunk.coverage);
-      });
+      stats = await produceRows(
+        { ...base, rows: { ...rows, insured: true, coverage: true } },
+        async (chunk) => {
+          await insured.write(chunk.insured);
+          await coverage.write(chunk.coverage);
+        },
+      );
       await Promise.all([insured.end(), coverage.end()]);
     } else {
       opts.log('not a superuser: loading insured, then coverages with foreign-key checks (slower)');

@@ -13,18 +13,37 @@ import { QuoteResolver } from '../modules/pricing/quote.resolver';
 import { AuthChecker } from './auth-checker';
 
 // Every resolver of the API, listed once.
-export const RESOLVERS: NonEmptyArray<Function> = [CountyResolver, ProgrammeResolver, PlanResolver, RateTableResolver, ContractResolver, QuoteResolver, AuditResolver, CalendarResolver, TokenResolver, JobResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [
+  CountyResolver,
+  ProgrammeResolver,
+  PlanResolver,
+  RateTableResolver,
+  ContractResolver,
+  QuoteResolver,
+  AuditResolver,
+  CalendarResolver,
+  TokenResolver,
+  JobResolver,
+];
 
 let cached: GraphQLSchema | undefined;
 
 /** The executable schema (built once per process; type-graphql metadata is global). */
 export async function buildPillarSchema(): Promise<GraphQLSchema> {
-  cached ??= await buildSchema({
-    resolvers: RESOLVERS,
-    authChecker: AuthChecker,
-    authMode: 'error',
-    validate: false,
-  });
+  if (!cached) {
+    const schema = await buildSchema({
+      resolvers: RESOLVERS,
+      authChecker: AuthChecker,
+      authMode: 'error',
+      validate: false,
+    });
+    // type-graphql has no decorator for the root types' own descriptions.
+    schema.getQueryType()!.description =
+      'Reads. Every field needs a bearer token; roles and county scope apply.';
+    schema.getMutationType()!.description =
+      'Changes. Each takes one `input` and returns a payload with the changed object; errors carry a code and a field.';
+    cached = schema;
+  }
   return cached;
 }
 

@@ -20,15 +20,23 @@ export class TokenResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => CreateTokenPayload, { description: 'Creates a token (ADMIN); the secret is returned once.' })
-  async createApiToken(@Ctx() ctx: GqlContext, @Arg('input') input: CreateTokenInput): Promise<CreateTokenPayload> {
+  @Mutation(() => CreateTokenPayload, {
+    description: 'Creates a token (ADMIN); the secret is returned once.',
+  })
+  async createApiToken(
+    @Ctx() ctx: GqlContext,
+    @Arg('input', { description: "The operation's input." }) input: CreateTokenInput,
+  ): Promise<CreateTokenPayload> {
     const { token, secret } = await ctx.services.tokens.create(ctx.em, actorOf(ctx), input);
     return { token: toApiTokenType(token), secret };
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => TokenPayload, { description: 'Revokes a token (ADMIN); it stops working at once.' })
-  async revokeApiToken(@Ctx() ctx: GqlContext, @Arg('input') input: RevokeTokenInput): Promise<TokenPayload> {
+  async revokeApiToken(
+    @Ctx() ctx: GqlContext,
+    @Arg('input', { description: "The operation's input." }) input: RevokeTokenInput,
+  ): Promise<TokenPayload> {
     const token = await ctx.services.tokens.revoke(ctx.em, actorOf(ctx), parseId(input.id, 'id'));
     return { token: toApiTokenType(token) };
   }

@@ -41,8 +41,9 @@ export class ContractResolver {
   })
   async contracts(
     @Ctx() ctx: GqlContext,
-    @Arg('filter', () => ContractFilterInput, { nullable: true }) filter?: ContractFilterInput,
-    @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
+    @Arg('filter', () => ContractFilterInput, { description: 'Filters (all optional).', nullable: true })
+    filter?: ContractFilterInput,
+    @Arg('page', () => PageInput, { description: 'Page size and cursor.', nullable: true }) page?: PageInput,
   ) {
     const conn = await ctx.services.contracts.list(ctx.em, actorOf(ctx), filter ?? {}, page);
     return { ...conn, edges: conn.edges.map((e) => ({ cursor: e.cursor, node: toContractType(e.node) })) };
@@ -50,7 +51,10 @@ export class ContractResolver {
 
   @Authorized(READERS)
   @Query(() => ContractType, { description: 'One contract (NOT_FOUND outside your scope).' })
-  async contract(@Ctx() ctx: GqlContext, @Arg('id', () => ID) id: string): Promise<ContractType> {
+  async contract(
+    @Ctx() ctx: GqlContext,
+    @Arg('id', () => ID, { description: 'Id of the record.' }) id: string,
+  ): Promise<ContractType> {
     return toContractType(await ctx.services.contracts.get(ctx.em, actorOf(ctx), parseId(id, 'id')));
   }
 
@@ -60,7 +64,7 @@ export class ContractResolver {
   })
   async createContract(
     @Ctx() ctx: GqlContext,
-    @Arg('input') input: CreateContractInput,
+    @Arg('input', { description: "The operation's input." }) input: CreateContractInput,
   ): Promise<ContractPayload> {
     const contract = await ctx.services.contracts.create(ctx.em, actorOf(ctx), {
       ...input,
@@ -76,7 +80,7 @@ export class ContractResolver {
   })
   async updateContract(
     @Ctx() ctx: GqlContext,
-    @Arg('input') input: UpdateContractInput,
+    @Arg('input', { description: "The operation's input." }) input: UpdateContractInput,
   ): Promise<ContractPayload> {
     const contract = await ctx.services.contracts.update(ctx.em, actorOf(ctx), {
       ...input,
@@ -93,7 +97,7 @@ export class ContractResolver {
   })
   async cancelContract(
     @Ctx() ctx: GqlContext,
-    @Arg('input') input: CancelContractInput,
+    @Arg('input', { description: "The operation's input." }) input: CancelContractInput,
   ): Promise<ContractPayload> {
     const contract = await ctx.services.contracts.cancel(ctx.em, actorOf(ctx), {
       ...input,
@@ -110,7 +114,7 @@ export class ContractResolver {
   })
   async approveContract(
     @Ctx() ctx: GqlContext,
-    @Arg('input') input: ApproveContractInput,
+    @Arg('input', { description: "The operation's input." }) input: ApproveContractInput,
   ): Promise<ContractPayload> {
     const contract = await ctx.services.contracts.approve(ctx.em, actorOf(ctx), {
       ...input,

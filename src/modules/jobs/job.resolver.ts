@@ -17,7 +17,10 @@ export class JobResolver {
     description:
       'A background job by id: state, progress, timings, result or failure (any role but INTEGRATION).',
   })
-  async job(@Ctx() ctx: GqlContext, @Arg('id', () => ID) id: string): Promise<JobType> {
+  async job(
+    @Ctx() ctx: GqlContext,
+    @Arg('id', () => ID, { description: 'Id of the record.' }) id: string,
+  ): Promise<JobType> {
     return toJobType(await ctx.services.jobs.get(actorOf(ctx), id));
   }
 
@@ -29,7 +32,10 @@ export class JobResolver {
   })
   async runContractLifecycleSweep(
     @Ctx() ctx: GqlContext,
-    @Arg('input', () => RunContractLifecycleSweepInput, { nullable: true })
+    @Arg('input', () => RunContractLifecycleSweepInput, {
+      description: "The operation's input.",
+      nullable: true,
+    })
     input?: RunContractLifecycleSweepInput,
   ): Promise<JobPayload> {
     return {

@@ -26,7 +26,10 @@ const QUOTE_READERS = [Role.ADMIN, Role.ACTUARY, Role.FOUNDATION];
 export class QuoteResolver {
   @Authorized(QUOTERS)
   @Query(() => QuoteType, { description: 'Prices a contract with every step shown; nothing is saved.' })
-  async previewQuote(@Ctx() ctx: GqlContext, @Arg('input') input: PreviewQuoteInput): Promise<QuoteType> {
+  async previewQuote(
+    @Ctx() ctx: GqlContext,
+    @Arg('input', { description: "The operation's input." }) input: PreviewQuoteInput,
+  ): Promise<QuoteType> {
     const priced = await ctx.services.quotes.preview(ctx.em, actorOf(ctx), {
       contractId: parseId(input.contractId, 'contractId'),
       rateTableId: input.rateTableId === undefined ? undefined : parseId(input.rateTableId, 'rateTableId'),
@@ -37,9 +40,13 @@ export class QuoteResolver {
 
   @Authorized(QUOTERS)
   @Mutation(() => QuoteContractPayload, {
-    description: 'Prices a contract and saves an immutable quote; DRAFT/QUOTED → QUOTED. Identical inputs return the same quote.',
+    description:
+      'Prices a contract and saves an immutable quote; DRAFT/QUOTED → QUOTED. Identical inputs return the same quote.',
   })
-  async quoteContract(@Ctx() ctx: GqlContext, @Arg('input') input: QuoteContractInput): Promise<QuoteContractPayload> {
+  async quoteContract(
+    @Ctx() ctx: GqlContext,
+    @Arg('input', { description: "The operation's input." }) input: QuoteContractInput,
+  ): Promise<QuoteContractPayload> {
     const { quote, created } = await ctx.services.quotes.quote(ctx.em, actorOf(ctx), {
       contractId: parseId(input.contractId, 'contractId'),
       version: input.version,
@@ -50,14 +57,26 @@ export class QuoteResolver {
 
   @Authorized(QUOTE_READERS)
   @Query(() => QuoteType, { description: 'One saved quote.' })
-  async quote(@Ctx() ctx: GqlContext, @Arg('id', () => ID) id: string): Promise<QuoteType> {
+  async quote(
+    @Ctx() ctx: GqlContext,
+    @Arg('id', () => ID, { description: 'Id of the record.' }) id: string,
+  ): Promise<QuoteType> {
     return toQuoteType(await ctx.services.quotes.get(ctx.em, actorOf(ctx), parseId(id, 'id')));
   }
 
   @Authorized(QUOTE_READERS)
-  @Query(() => [QuoteType], { description: "A contract's quotes, newest first (the newest is the one approval accepts)." })
-  async contractQuotes(@Ctx() ctx: GqlContext, @Arg('contractId', () => ID) contractId: string): Promise<QuoteType[]> {
-    const quotes = await ctx.services.quotes.forContract(ctx.em, actorOf(ctx), parseId(contractId, 'contractId'));
+  @Query(() => [QuoteType], {
+    description: "A contract's quotes, newest first (the newest is the one approval accepts).",
+  })
+  async contractQuotes(
+    @Ctx() ctx: GqlContext,
+    @Arg('contractId', () => ID, { description: 'Contract id.' }) contractId: string,
+  ): Promise<QuoteType[]> {
+    const quotes = await ctx.services.quotes.forContract(
+      ctx.em,
+      actorOf(ctx),
+      parseId(contractId, 'contractId'),
+    );
     return quotes.map(toQuoteType);
   }
 
@@ -68,8 +87,9 @@ export class QuoteResolver {
   })
   async simulatePlans(
     @Ctx() ctx: GqlContext,
-    @Arg('contractId', () => ID) contractId: string,
-    @Arg('plans', () => [PlanProposalInput]) plans: PlanProposalInput[],
+    @Arg('contractId', () => ID, { description: 'Contract id.' }) contractId: string,
+    @Arg('plans', () => [PlanProposalInput], { description: 'Plans to compare (at most 10).' })
+    plans: PlanProposalInput[],
   ): Promise<PlanSimulationType[]> {
     const result = await ctx.services.quotes.simulatePlans(
       ctx.em,
@@ -89,7 +109,10 @@ export class QuoteResolver {
     description:
       'Quotes every DRAFT/QUOTED contract of a programme year in the background; follow it with job(id). The result lists each county.',
   })
-  async quoteProgramme(@Ctx() ctx: GqlContext, @Arg('input') input: QuoteProgrammeInput): Promise<JobPayload> {
+  async quoteProgramme(
+    @Ctx() ctx: GqlContext,
+    @Arg('input', { description: "The operation's input." }) input: QuoteProgrammeInput,
+  ): Promise<JobPayload> {
     return { job: toJobType(await ctx.services.jobs.startQuoteProgramme(ctx.em, actorOf(ctx), input.year)) };
   }
 
