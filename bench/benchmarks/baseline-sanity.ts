@@ -11,7 +11,7 @@ import { expectedCells, type ProgrammeYear } from '../generator/plan';
 import { COVERAGE_CELLS_SQL, coverageCellsGroupBy, toCells, type CoverageCell } from '../lib/baselines';
 import type { BenchContext, ReadyBenchmark } from '../lib/types';
 
-interface State {
+export interface State {
   /** contract id → county and year */
   contracts: Map<number, { countyCode: string; year: ProgrammeYear }>;
 }
@@ -55,7 +55,7 @@ export const baselineSanity: ReadyBenchmark<State, CoverageCell[]> = {
   },
 };
 
-function checkCells(ctx: BenchContext, cells: readonly CoverageCell[], state: State): string[] {
+export function checkCells(ctx: BenchContext, cells: readonly CoverageCell[], state: State): string[] {
   const problems: string[] = [];
   const got = new Map<string, number>();
   for (const c of cells) {

@@ -19,15 +19,6 @@ export const PLACEHOLDERS: readonly PlaceholderBenchmark[] = [
     notes: [],
   }),
   todo({
-    name: 'price-programme',
-    work: 'quote every contract of the full data set',
-    compares:
-      'the bare GROUP BY of coverages by contract, band, gender (bench/lib/baselines.ts coverageCellsGroupBy)',
-    target: '≤ 1.5× baseline',
-    issue: 'pricing: quote service',
-    notes: [],
-  }),
-  todo({
     name: 'coverage',
     work: 'coverage(nationalId) over HTTP, 32 connections, random people of the full set',
     compares:

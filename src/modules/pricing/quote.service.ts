@@ -1,7 +1,8 @@
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { canonicalJson, sha256Hex } from '../../shared/canonical-json';
 import type { Clock } from '../../shared/clock';
-import { badInput, badInputs, conflict, notFound, type FieldProblem } from '../../shared/errors';
+import { badInput, badInputs, conflict, DomainError, notFound, type FieldProblem } from '../../shared/errors';
 import { formatMoney, money } from '../../shared/money';
 import { scopeWhere, type Actor } from '../auth/actor';
 import { ContractStatus, CountyContract } from '../contracts/county-contract.entity';
@@ -95,9 +96,40 @@ export interface PlanSimulation {
   };
 }
 
-const BAND_SQL = `case
-  when a between 18 and 29 then '18-29' when a between 30 and 39 then '30-39'
-  when a between 40 and 49 then '40-49' when a between 50 and 60 then '50-60' else null end`;
+export interface CountyQuoteSummary {
+  countyCode: string;
+  contractId: number;
+  outcome: 'QUOTED' | 'UNCHANGED' | 'FAILED';
+  quoteId: number | null;
+  insuredCount: number | null;
+  perCapitaPremium: string | null;
+  totalPremium: string | null;
+  reason: string | null;
+}
+
+export interface QuoteProgrammeResult {
+  year: number;
+  contracts: number;
+  quoted: number;
+  unchanged: number;
+  failed: number;
+  counties: CountyQuoteSummary[];
+}
+
+/** Contracts saved per transaction by quoteProgramme. */
+const QUOTE_BATCH = 50;
+
+/** A contract's roster counted by cell; `excluded` = enrolled people outside 18–60 at the start. */
+export interface RosterCells {
+  cells: PopulationCells;
+  priced: number;
+  excluded: number;
+}
+
+interface Population {
+  input: PopulationInput;
+  snapshot: QuoteSnapshot['population'];
+}
 
 function emptyCells(): PopulationCells {
   return Object.fromEntries(AGE_BANDS.map((b) => [b, Object.fromEntries(GENDERS.map((g) => [g, 0]))])) as PopulationCells;
@@ -123,43 +155,92 @@ export class QuoteService {
    * Prices and saves a quote, DRAFT/QUOTED → QUOTED. Identical inputs give the identical
    * quote: when the newest quote has the same input hash, it is returned and nothing is written.
    */
-  async quote(em: EntityManager, actor: Actor, req: QuoteRequest): Promise<{ quote: Quote; created: boolean }> {
+  async quote(
+    em: EntityManager,
+    actor: Actor,
+    req: QuoteRequest,
+    prefetched?: Map<number, RosterCells>,
+  ): Promise<{ quote: Quote; created: boolean }> {
     return em.transactional(async (tx) => {
       const contract = await this.contracts.lockContract(tx, actor, req.contractId, req.version);
-      if (contract.status !== ContractStatus.DRAFT && contract.status !== ContractStatus.QUOTED) {
-        throw conflict(
-          `contract ${contract.id} is ${contract.status}; quotes are made in DRAFT or QUOTED`,
-          'ILLEGAL_TRANSITION',
-          { currentStatus: contract.status },
-        );
-      }
-      const priced = await this.price(tx, contract, req, { requirePublished: true });
-      const newest = await tx.findOne(Quote, { contract: contract.id }, { orderBy: { id: 'desc' } });
-      if (newest && newest.inputHash === priced.inputHash && contract.status === ContractStatus.QUOTED) {
-        return { quote: newest, created: false };
-      }
-      const r = priced.result;
-      const quote = tx.create(Quote, {
-        contract,
-        rateTable: tx.getReference(RateTable, priced.snapshot.rateTable.id),
-        plan: tx.getReference(BenefitPlan, priced.snapshot.plan.id!),
-        inputHash: priced.inputHash,
-        inputs: priced.snapshot as unknown as Record<string, unknown>,
-        breakdown: r as unknown as Record<string, unknown>,
-        insuredCount: r.insuredCount,
-        perCapitaPremium: r.perCapitaPremium,
-        totalPremium: r.totalPremium,
-        carryOverCredit: priced.snapshot.carryOverCredit,
-        credibility: r.credibility,
-        expectedClaimCount: r.expectedClaimCount,
-        expectedClaimsCost: r.expectedClaimsCost,
-        createdByTokenId: actor.tokenId,
-        createdAt: this.clock.now(),
-      });
-      await tx.flush();
-      await this.contracts.markQuoted(tx, actor, contract, quote);
-      return { quote, created: true };
+      const [outcome] = await this.quoteLocked(tx, actor, [{ contract, req }], prefetched);
+      if ('error' in outcome!) throw outcome.error;
+      return outcome!;
     });
+  }
+
+  /**
+   * Prices and saves quotes for contracts already locked by the caller's transaction, in a
+   * few statements for the whole set: the newest quotes in one query, the new quotes in one
+   * insert, then the transitions and their audit events in one flush. A contract whose
+   * pricing fails with a domain error gets that error back and nothing is written for it
+   * (every check runs before anything is written).
+   */
+  private async quoteLocked(
+    tx: EntityManager,
+    actor: Actor,
+    items: { contract: CountyContract; req: QuoteRequest }[],
+    prefetched?: Map<number, RosterCells>,
+  ): Promise<({ quote: Quote; created: boolean } | { error: DomainError })[]> {
+    const newest = new Map<number, { id: number; hash: string }>();
+    if (items.length) {
+      const rows = await tx.getConnection().execute<{ id: number; contract_id: number; input_hash: string }[]>(
+        `select distinct on (contract_id) id, contract_id, input_hash from quote
+          where contract_id in (${items.map(() => '?').join(', ')}) order by contract_id, id desc`,
+        items.map((i) => i.contract.id),
+        'all',
+        tx.getTransactionContext(),
+      );
+      for (const r of rows) newest.set(r.contract_id, { id: r.id, hash: r.input_hash });
+    }
+    const out: ({ quote: Quote; created: boolean } | { error: DomainError })[] = [];
+    const fresh: { contract: CountyContract; quote: Quote }[] = [];
+    for (const { contract, req } of items) {
+      try {
+        if (contract.status !== ContractStatus.DRAFT && contract.status !== ContractStatus.QUOTED) {
+          throw conflict(
+            `contract ${contract.id} is ${contract.status}; quotes are made in DRAFT or QUOTED`,
+            'ILLEGAL_TRANSITION',
+            { currentStatus: contract.status },
+          );
+        }
+        const priced = await this.price(tx, contract, req, { requirePublished: true, prefetched });
+        const last = newest.get(contract.id);
+        if (last && last.hash === priced.inputHash && contract.status === ContractStatus.QUOTED) {
+          out.push({ quote: await tx.findOneOrFail(Quote, { id: last.id }), created: false });
+          continue;
+        }
+        const r = priced.result;
+        const quote = tx.create(Quote, {
+          contract,
+          rateTable: tx.getReference(RateTable, priced.snapshot.rateTable.id),
+          plan: tx.getReference(BenefitPlan, priced.snapshot.plan.id!),
+          inputHash: priced.inputHash,
+          inputs: priced.snapshot as unknown as Record<string, unknown>,
+          breakdown: r as unknown as Record<string, unknown>,
+          insuredCount: r.insuredCount,
+          perCapitaPremium: r.perCapitaPremium,
+          totalPremium: r.totalPremium,
+          carryOverCredit: priced.snapshot.carryOverCredit,
+          credibility: r.credibility,
+          expectedClaimCount: r.expectedClaimCount,
+          expectedClaimsCost: r.expectedClaimsCost,
+          createdByTokenId: actor.tokenId,
+          createdAt: this.clock.now(),
+        });
+        fresh.push({ contract, quote });
+        out.push({ quote, created: true });
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        out.push({ error: err });
+      }
+    }
+    if (fresh.length) {
+      await tx.flush();
+      for (const f of fresh) await this.contracts.markQuoted(tx, actor, f.contract, f.quote);
+      await tx.flush();
+    }
+    return out;
   }
 
   async get(em: EntityManager, actor: Actor, id: number): Promise<Quote> {
@@ -209,6 +290,88 @@ export class QuoteService {
     return out;
   }
 
+  /**
+   * Quotes every DRAFT/QUOTED contract of a programme year (the quoteProgramme job): all
+   * rosters in one GROUP BY, then each contract priced and saved in its own transaction. A
+   * county that cannot be priced is reported and the run goes on; a re-run writes nothing
+   * for contracts whose inputs did not change.
+   */
+  async quoteProgramme(
+    em: EntityManager,
+    actor: Actor,
+    year: number,
+    onProgress: (done: number, total: number) => Promise<void> = async () => undefined,
+  ): Promise<QuoteProgrammeResult> {
+    const work = await this.quotableContracts(em.fork(), year);
+    const rosters = await this.rosterCells(em.fork(), { year });
+    // Plans, rate tables and the programme are read once into this run's identity map; each
+    // contract's transaction forks from it and finds them there instead of asking again.
+    const runEm = em.fork();
+    await runEm.find(Programme, { year });
+    await runEm.find(BenefitPlan, { id: { $in: await this.planIds(runEm, year) } });
+    await runEm.find(RateTable, { status: RateTableStatus.PUBLISHED });
+    const counties: CountyQuoteSummary[] = [];
+    // Contracts are saved in transactions of QUOTE_BATCH: locked together, their quotes
+    // inserted together, one commit per batch.
+    for (let from = 0; from < work.length; from += QUOTE_BATCH) {
+      const batch = work.slice(from, from + QUOTE_BATCH);
+      await runEm.transactional(async (tx) => {
+        const locked = await tx.find(
+          CountyContract,
+          { $and: [{ id: { $in: batch.map((c) => c.id) } }, scopeWhere(actor, 'county')] },
+          { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { id: 'asc' } },
+        );
+        const byId = new Map(locked.map((c) => [c.id, c]));
+        const items = batch.filter((c) => byId.has(c.id)).map((c) => ({ contract: byId.get(c.id)!, req: { contractId: c.id } }));
+        const outcomes = await this.quoteLocked(tx, actor, items, rosters);
+        for (const [k, item] of items.entries()) {
+          const o = outcomes[k]!;
+          const countyCode = item.contract.county.code;
+          if ('error' in o) {
+            counties.push({
+              countyCode,
+              contractId: item.contract.id,
+              outcome: 'FAILED',
+              quoteId: null,
+              insuredCount: null,
+              perCapitaPremium: null,
+              totalPremium: null,
+              reason: `${String(o.error.details.reason ?? o.error.code)}: ${o.error.message}`,
+            });
+          } else {
+            counties.push({
+              countyCode,
+              contractId: item.contract.id,
+              outcome: o.created ? 'QUOTED' : 'UNCHANGED',
+              quoteId: o.quote.id,
+              insuredCount: o.quote.insuredCount,
+              perCapitaPremium: o.quote.perCapitaPremium,
+              totalPremium: o.quote.totalPremium,
+              reason: null,
+            });
+          }
+        }
+      });
+      await onProgress(Math.min(from + QUOTE_BATCH, work.length), work.length);
+    }
+    return {
+      year,
+      contracts: work.length,
+      quoted: counties.filter((c) => c.outcome === 'QUOTED').length,
+      unchanged: counties.filter((c) => c.outcome === 'UNCHANGED').length,
+      failed: counties.filter((c) => c.outcome === 'FAILED').length,
+      counties,
+    };
+  }
+
+  private async planIds(em: EntityManager, year: number): Promise<number[]> {
+    const rows = await em.getConnection().execute<{ plan_id: number }[]>(
+      'select distinct plan_id from county_contract where programme_year = ?',
+      [year],
+    );
+    return rows.map((r) => r.plan_id);
+  }
+
   /** Contracts of a programme year still open to quoting (the quoteProgramme job's work list). */
   async quotableContracts(em: EntityManager, year: number): Promise<{ id: number; countyCode: string }[]> {
     const rows = await em.find(
@@ -232,12 +395,16 @@ export class QuoteService {
     em: EntityManager,
     contract: CountyContract,
     req: Pick<QuoteRequest, 'rateTableId' | 'experience' | 'carryOverCredit'>,
-    opts: { requirePublished: boolean; planOverride?: { terms: BenefitPlanTerms; plan: BenefitPlan | null } },
+    opts: {
+      requirePublished: boolean;
+      planOverride?: { terms: BenefitPlanTerms; plan: BenefitPlan | null };
+      prefetched?: Map<number, RosterCells>;
+    },
   ): Promise<PricedQuote> {
     const table = await this.rateTable(em, contract, req.rateTableId, opts.requirePublished);
     const plan = opts.planOverride?.plan ?? (opts.planOverride ? null : await em.findOneOrFail(BenefitPlan, { id: contract.plan.id }));
     const terms = opts.planOverride?.terms ?? planTerms(plan!);
-    const population = await this.population(em, contract);
+    const population = await this.population(em, contract, opts.prefetched);
     const countyCode = contract.county.code;
     const carryOverCredit = formatMoney(req.carryOverCredit ?? '0');
     if (money(carryOverCredit).isNegative()) throw badInput('carryOverCredit', 'must not be negative');
@@ -326,35 +493,60 @@ export class QuoteService {
   }
 
   /**
-   * The contract's population by band (age at coverage start) × gender: one GROUP BY over its
-   * enrolled coverages; with no roster yet, the declared head count spread by the default mix.
+   * The contract's population by band (age in whole years at the coverage start) × gender:
+   * one GROUP BY over its enrolled coverages; with no roster yet, the declared head count
+   * spread by the default mix.
    */
-  private async population(em: EntityManager, contract: CountyContract): Promise<{ input: PopulationInput; snapshot: QuoteSnapshot['population'] }> {
-    const rows = await em.getConnection().execute<{ band: string | null; gender: 'F' | 'M'; n: number }[]>(
-      `select ${BAND_SQL} as band, gender, count(*)::int as n
-         from (select i.gender, extract(year from age(?::date, i.birth_date))::int as a
-                 from coverage c join insured i on i.id = c.insured_id
-                where c.contract_id = ? and c.status = 'ENROLLED') p
-        group by 1, 2`,
-      [contract.periodStart, contract.id],
-      'all',
-      em.getTransactionContext(),
-    );
-    if (rows.length) {
-      const cells = emptyCells();
-      let excluded = 0;
-      for (const r of rows) {
-        if (r.band === null) excluded += r.n;
-        else cells[r.band as keyof PopulationCells][r.gender] += r.n;
-      }
-      if (excluded === rows.reduce((s, r) => s + r.n, 0)) {
-        throw badInput('roster', 'nobody on the roster is aged 18–60 at the coverage start');
-      }
-      return { input: { cells }, snapshot: { source: 'ROSTER', cells, headCount: null, excludedOutOfRange: excluded } };
+  private async population(em: EntityManager, contract: CountyContract, prefetched?: Map<number, RosterCells>): Promise<Population> {
+    const roster = prefetched ? prefetched.get(contract.id) : (await this.rosterCells(em, { contractId: contract.id })).get(contract.id);
+    if (roster) {
+      if (roster.priced === 0) throw badInput('roster', 'nobody on the roster is aged 18–60 at the coverage start');
+      return {
+        input: { cells: roster.cells },
+        snapshot: { source: 'ROSTER', cells: roster.cells, headCount: null, excludedOutOfRange: roster.excluded },
+      };
     }
     const headCount = contract.declaredHeadCount;
     if (!headCount) throw badInput('declaredHeadCount', 'the contract has no roster yet: declare a head count to quote it');
     return { input: { headCount }, snapshot: { source: 'DECLARED_HEAD_COUNT', cells: null, headCount, excludedOutOfRange: 0 } };
+  }
+
+  /**
+   * Roster cells of one contract, or of every quotable contract of a programme year, in ONE
+   * GROUP BY (never rows in memory). The band compares the birth date with the coverage start
+   * minus 18/30/40/50/61 years: the civil age of `ageOn`, without a per-row interval.
+   */
+  async rosterCells(em: EntityManager, scope: { contractId: number } | { year: number }): Promise<Map<number, RosterCells>> {
+    // For a year, every contract of the year is counted (the caller uses the ones it quotes):
+    // a plain filter on coverage.programme_year lets the planner hash-join the whole year,
+    // where a sub-select of quotable contracts made it guess one row and nest-loop millions.
+    const where = 'contractId' in scope ? 'c.contract_id = ?' : 'c.programme_year = ?';
+    const rows = await em.getConnection().execute<{ contract_id: number; band: string | null; gender: 'F' | 'M'; n: number }[]>(
+      `select c.contract_id,
+              case when i.birth_date > c.period_start - interval '18 years' then null
+                   when i.birth_date > c.period_start - interval '30 years' then '18-29'
+                   when i.birth_date > c.period_start - interval '40 years' then '30-39'
+                   when i.birth_date > c.period_start - interval '50 years' then '40-49'
+                   when i.birth_date > c.period_start - interval '61 years' then '50-60' end as band,
+              i.gender, count(*)::int as n
+         from coverage c join insured i on i.id = c.insured_id
+        where c.status = 'ENROLLED' and ${where}
+        group by 1, 2, 3`,
+      ['contractId' in scope ? scope.contractId : scope.year],
+      'all',
+      em.getTransactionContext(),
+    );
+    const out = new Map<number, RosterCells>();
+    for (const r of rows) {
+      let entry = out.get(r.contract_id);
+      if (!entry) out.set(r.contract_id, (entry = { cells: emptyCells(), priced: 0, excluded: 0 }));
+      if (r.band === null) entry.excluded += r.n;
+      else {
+        entry.cells[r.band as keyof PopulationCells][r.gender] += r.n;
+        entry.priced += r.n;
+      }
+    }
+    return out;
   }
 
   /** The county's contract of the previous programme year, when its period has ended. */
