@@ -5,14 +5,16 @@
  * — against the bare GROUP BY of coverages by contract, band and gender (pricing.md: the
  * population gathering is the heavy part; the rest is per-contract work).
  *
- * Each product repetition first puts the contracts back to DRAFT and deletes their quotes
+ * Both sides give the hash join the same work_mem (the product sets it locally for its
+ * roster GROUP BY). Each product repetition first puts the contracts back to DRAFT and deletes their quotes
  * (inside the timed run: the product side is charged for it, never flattered).
  */
 import { createRuntime, type Runtime } from '../../src/app/runtime';
 import { loadConfig } from '../../src/config/config';
 import { SYSTEM_ACTOR } from '../../src/modules/auth/actor';
 import type { QuoteProgrammeResult } from '../../src/modules/pricing/quote.service';
-import { coverageCellsGroupBy, type CoverageCell } from '../lib/baselines';
+import { COVERAGE_CELLS_SQL, toCells, type CoverageCell } from '../lib/baselines';
+import { ROSTER_WORK_MEM } from '../../src/modules/pricing/quote.service';
 import { benchPiiEnv } from '../lib/keys';
 import type { ReadyBenchmark } from '../lib/types';
 import { checkCells, type State as CellState } from './baseline-sanity';
@@ -54,7 +56,19 @@ export const priceProgramme: ReadyBenchmark<State, Result> = {
       contracts: new Map(r.rows.map((x) => [x.id, { countyCode: x.county_code, year: x.programme_year as never }])),
     };
   },
-  baseline: async (ctx) => ({ kind: 'cells', cells: await coverageCellsGroupBy(ctx.db.pg) }),
+  // The same memory for the hash join on both sides (the product sets it for its GROUP BY).
+  async baseline(ctx) {
+    const client = await ctx.db.pg.connect();
+    try {
+      await client.query('begin');
+      await client.query(`set local work_mem = '${ROSTER_WORK_MEM}'`);
+      const r = await client.query(COVERAGE_CELLS_SQL);
+      await client.query('commit');
+      return { kind: 'cells', cells: toCells(r.rows) };
+    } finally {
+      client.release();
+    }
+  },
   async run(ctx, state) {
     await ctx.db.pg.query(`update county_contract set status = 'DRAFT', accepted_quote_id = null where status = 'QUOTED'`);
     await ctx.db.pg.query('delete from quote');

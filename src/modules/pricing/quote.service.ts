@@ -57,7 +57,12 @@ export interface QuoteSnapshot {
   provinceCode: string;
   periodStart: string;
   periodEnd: string;
-  population: { source: 'ROSTER' | 'DECLARED_HEAD_COUNT'; cells: PopulationCells | null; headCount: number | null; excludedOutOfRange: number };
+  population: {
+    source: 'ROSTER' | 'DECLARED_HEAD_COUNT';
+    cells: PopulationCells | null;
+    headCount: number | null;
+    excludedOutOfRange: number;
+  };
   plan: { id: number | null; code: string; version: number | null; terms: BenefitPlanTerms };
   rateTable: { id: number; code: string; version: number; status: string; basis: RateTableBasis };
   experience: (ExperienceData & { predecessorContractId: number; previousPerCapita: string }) | null;
@@ -116,6 +121,9 @@ export interface QuoteProgrammeResult {
   counties: CountyQuoteSummary[];
 }
 
+/** Memory for a year's roster GROUP BY (set locally in its transaction). */
+export const ROSTER_WORK_MEM = '64MB';
+
 /** Contracts saved per transaction by quoteProgramme. */
 const QUOTE_BATCH = 50;
 
@@ -132,7 +140,9 @@ interface Population {
 }
 
 function emptyCells(): PopulationCells {
-  return Object.fromEntries(AGE_BANDS.map((b) => [b, Object.fromEntries(GENDERS.map((g) => [g, 0]))])) as PopulationCells;
+  return Object.fromEntries(
+    AGE_BANDS.map((b) => [b, Object.fromEntries(GENDERS.map((g) => [g, 0]))]),
+  ) as PopulationCells;
 }
 
 /**
@@ -184,13 +194,15 @@ export class QuoteService {
   ): Promise<({ quote: Quote; created: boolean } | { error: DomainError })[]> {
     const newest = new Map<number, { id: number; hash: string }>();
     if (items.length) {
-      const rows = await tx.getConnection().execute<{ id: number; contract_id: number; input_hash: string }[]>(
-        `select distinct on (contract_id) id, contract_id, input_hash from quote
+      const rows = await tx
+        .getConnection()
+        .execute<{ id: number; contract_id: number; input_hash: string }[]>(
+          `select distinct on (contract_id) id, contract_id, input_hash from quote
           where contract_id in (${items.map(() => '?').join(', ')}) order by contract_id, id desc`,
-        items.map((i) => i.contract.id),
-        'all',
-        tx.getTransactionContext(),
-      );
+          items.map((i) => i.contract.id),
+          'all',
+          tx.getTransactionContext(),
+        );
       for (const r of rows) newest.set(r.contract_id, { id: r.id, hash: r.input_hash });
     }
     const out: ({ quote: Quote; created: boolean } | { error: DomainError })[] = [];
@@ -259,7 +271,12 @@ export class QuoteService {
    * What-if: prices each proposed plan for the contract and replays the county's last
    * complete year of approved claims under it (per person, in SQL). Nothing is saved.
    */
-  async simulatePlans(em: EntityManager, actor: Actor, contractId: number, proposals: PlanProposal[]): Promise<PlanSimulation[]> {
+  async simulatePlans(
+    em: EntityManager,
+    actor: Actor,
+    contractId: number,
+    proposals: PlanProposal[],
+  ): Promise<PlanSimulation[]> {
     if (!proposals.length) throw badInput('plans', 'give at least one plan');
     if (proposals.length > 10) throw badInput('plans', 'at most 10 plans at once');
     const contract = await this.loadContract(em, actor, contractId);
@@ -285,7 +302,12 @@ export class QuoteService {
     const out: PlanSimulation[] = [];
     for (const p of plans) {
       const priced = await this.price(em, contract, {}, { requirePublished: false, planOverride: p });
-      out.push({ label: p.label, terms: p.terms, priced, replay: await this.replay(em, last, p.terms, priced.result.perCapitaPremium) });
+      out.push({
+        label: p.label,
+        terms: p.terms,
+        priced,
+        replay: await this.replay(em, last, p.terms, priced.result.perCapitaPremium),
+      });
     }
     return out;
   }
@@ -322,7 +344,9 @@ export class QuoteService {
           { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { id: 'asc' } },
         );
         const byId = new Map(locked.map((c) => [c.id, c]));
-        const items = batch.filter((c) => byId.has(c.id)).map((c) => ({ contract: byId.get(c.id)!, req: { contractId: c.id } }));
+        const items = batch
+          .filter((c) => byId.has(c.id))
+          .map((c) => ({ contract: byId.get(c.id)!, req: { contractId: c.id } }));
         const outcomes = await this.quoteLocked(tx, actor, items, rosters);
         for (const [k, item] of items.entries()) {
           const o = outcomes[k]!;
@@ -365,10 +389,12 @@ export class QuoteService {
   }
 
   private async planIds(em: EntityManager, year: number): Promise<number[]> {
-    const rows = await em.getConnection().execute<{ plan_id: number }[]>(
-      'select distinct plan_id from county_contract where programme_year = ?',
-      [year],
-    );
+    const rows = await em
+      .getConnection()
+      .execute<{ plan_id: number }[]>(
+        'select distinct plan_id from county_contract where programme_year = ?',
+        [year],
+      );
     return rows.map((r) => r.plan_id);
   }
 
@@ -402,7 +428,9 @@ export class QuoteService {
     },
   ): Promise<PricedQuote> {
     const table = await this.rateTable(em, contract, req.rateTableId, opts.requirePublished);
-    const plan = opts.planOverride?.plan ?? (opts.planOverride ? null : await em.findOneOrFail(BenefitPlan, { id: contract.plan.id }));
+    const plan =
+      opts.planOverride?.plan ??
+      (opts.planOverride ? null : await em.findOneOrFail(BenefitPlan, { id: contract.plan.id }));
     const terms = opts.planOverride?.terms ?? planTerms(plan!);
     const population = await this.population(em, contract, opts.prefetched);
     const countyCode = contract.county.code;
@@ -414,18 +442,33 @@ export class QuoteService {
     if (req.experience) {
       const e = req.experience;
       const problems: FieldProblem[] = [];
-      if (!Number.isInteger(e.claimCount) || e.claimCount < 0) problems.push({ field: 'experience.claimCount', message: 'must be a whole number ≥ 0' });
-      if (!Number.isFinite(e.exposure) || e.exposure < 0) problems.push({ field: 'experience.exposure', message: 'must be ≥ 0' });
+      if (!Number.isInteger(e.claimCount) || e.claimCount < 0)
+        problems.push({ field: 'experience.claimCount', message: 'must be a whole number ≥ 0' });
+      if (!Number.isFinite(e.exposure) || e.exposure < 0)
+        problems.push({ field: 'experience.exposure', message: 'must be ≥ 0' });
       if (!/^-?\d+(\.\d{1,2})?$/.test(e.incurred) || money(e.incurred).isNegative()) {
         problems.push({ field: 'experience.incurred', message: 'must be an amount ≥ 0' });
       }
       if (problems.length) throw badInputs(problems);
-      const pred = contract.predecessor ? await em.findOne(CountyContract, { id: contract.predecessor.id }, { populate: ['plan', 'acceptedQuote'] }) : null;
+      const pred = contract.predecessor
+        ? await em.findOne(
+            CountyContract,
+            { id: contract.predecessor.id },
+            { populate: ['plan', 'acceptedQuote'] },
+          )
+        : null;
       if (!pred || !pred.perCapitaPremium) {
-        throw badInput('experience', 'experience rating needs the predecessor contract with its accepted premium');
+        throw badInput(
+          'experience',
+          'experience rating needs the predecessor contract with its accepted premium',
+        );
       }
       const predPopulation = await this.population(em, pred);
-      experience = { ...e, predecessorContractId: pred.id, previousPerCapita: formatMoney(pred.perCapitaPremium) };
+      experience = {
+        ...e,
+        predecessorContractId: pred.id,
+        previousPerCapita: formatMoney(pred.perCapitaPremium),
+      };
       engineExperience = {
         claimCount: e.claimCount,
         incurred: e.incurred,
@@ -450,7 +493,13 @@ export class QuoteService {
       plan: plan
         ? { id: plan.id, code: plan.code, version: plan.version, terms }
         : { id: null, code: 'PROPOSED', version: null, terms },
-      rateTable: { id: table.id, code: table.code, version: table.version, status: table.status, basis: rateBasis(table) },
+      rateTable: {
+        id: table.id,
+        code: table.code,
+        version: table.version,
+        status: table.status,
+        basis: rateBasis(table),
+      },
       experience,
       carryOverCredit,
     };
@@ -475,19 +524,29 @@ export class QuoteService {
     return { snapshot, result, inputHash: sha256Hex(canonicalJson({ ...snapshot, rateTable: tableKey })) };
   }
 
-  private async rateTable(em: EntityManager, contract: CountyContract, explicitId: number | undefined, requirePublished: boolean): Promise<RateTable> {
+  private async rateTable(
+    em: EntityManager,
+    contract: CountyContract,
+    explicitId: number | undefined,
+    requirePublished: boolean,
+  ): Promise<RateTable> {
     let id = explicitId ?? contract.rateTable?.id;
     if (id === undefined) {
       const programme = await em.findOneOrFail(Programme, { id: contract.programme.id });
       id = programme.defaultRateTable?.id;
     }
-    if (id === undefined) throw badInput('rateTableId', 'the contract has no rate table and its programme no default');
+    if (id === undefined)
+      throw badInput('rateTableId', 'the contract has no rate table and its programme no default');
     const table = await em.findOne(RateTable, { id });
     if (!table) throw badInput('rateTableId', `unknown rate table ${id}`);
     if (requirePublished && table.status !== RateTableStatus.PUBLISHED) {
-      throw conflict(`rate table ${table.code} v${table.version} is ${table.status}; only PUBLISHED tables price contracts`, 'RATE_TABLE_NOT_PUBLISHED', {
-        field: 'rateTableId',
-      });
+      throw conflict(
+        `rate table ${table.code} v${table.version} is ${table.status}; only PUBLISHED tables price contracts`,
+        'RATE_TABLE_NOT_PUBLISHED',
+        {
+          field: 'rateTableId',
+        },
+      );
     }
     return table;
   }
@@ -497,18 +556,34 @@ export class QuoteService {
    * one GROUP BY over its enrolled coverages; with no roster yet, the declared head count
    * spread by the default mix.
    */
-  private async population(em: EntityManager, contract: CountyContract, prefetched?: Map<number, RosterCells>): Promise<Population> {
-    const roster = prefetched ? prefetched.get(contract.id) : (await this.rosterCells(em, { contractId: contract.id })).get(contract.id);
+  private async population(
+    em: EntityManager,
+    contract: CountyContract,
+    prefetched?: Map<number, RosterCells>,
+  ): Promise<Population> {
+    const roster = prefetched
+      ? prefetched.get(contract.id)
+      : (await this.rosterCells(em, { contractId: contract.id })).get(contract.id);
     if (roster) {
-      if (roster.priced === 0) throw badInput('roster', 'nobody on the roster is aged 18–60 at the coverage start');
+      if (roster.priced === 0)
+        throw badInput('roster', 'nobody on the roster is aged 18–60 at the coverage start');
       return {
         input: { cells: roster.cells },
-        snapshot: { source: 'ROSTER', cells: roster.cells, headCount: null, excludedOutOfRange: roster.excluded },
+        snapshot: {
+          source: 'ROSTER',
+          cells: roster.cells,
+          headCount: null,
+          excludedOutOfRange: roster.excluded,
+        },
       };
     }
     const headCount = contract.declaredHeadCount;
-    if (!headCount) throw badInput('declaredHeadCount', 'the contract has no roster yet: declare a head count to quote it');
-    return { input: { headCount }, snapshot: { source: 'DECLARED_HEAD_COUNT', cells: null, headCount, excludedOutOfRange: 0 } };
+    if (!headCount)
+      throw badInput('declaredHeadCount', 'the contract has no roster yet: declare a head count to quote it');
+    return {
+      input: { headCount },
+      snapshot: { source: 'DECLARED_HEAD_COUNT', cells: null, headCount, excludedOutOfRange: 0 },
+    };
   }
 
   /**
@@ -516,13 +591,24 @@ export class QuoteService {
    * GROUP BY (never rows in memory). The band compares the birth date with the coverage start
    * minus 18/30/40/50/61 years: the civil age of `ageOn`, without a per-row interval.
    */
-  async rosterCells(em: EntityManager, scope: { contractId: number } | { year: number }): Promise<Map<number, RosterCells>> {
+  async rosterCells(
+    em: EntityManager,
+    scope: { contractId: number } | { year: number },
+  ): Promise<Map<number, RosterCells>> {
     // For a year, every contract of the year is counted (the caller uses the ones it quotes):
     // a plain filter on coverage.programme_year lets the planner hash-join the whole year,
     // where a sub-select of quotable contracts made it guess one row and nest-loop millions.
     const where = 'contractId' in scope ? 'c.contract_id = ?' : 'c.programme_year = ?';
-    const rows = await em.getConnection().execute<{ contract_id: number; band: string | null; gender: 'F' | 'M'; n: number }[]>(
-      `select c.contract_id,
+    type Row = { contract_id: number; band: string | null; gender: 'F' | 'M'; n: number };
+    const run = async (tx: EntityManager): Promise<Row[]> => {
+      // A year's join of coverages and people is large: give its hash join room in memory
+      // instead of spilling to disk (the default 4 MB does, from a million rows on).
+      if ('year' in scope)
+        await tx
+          .getConnection()
+          .execute(`set local work_mem = '${ROSTER_WORK_MEM}'`, [], 'run', tx.getTransactionContext());
+      return tx.getConnection().execute<Row[]>(
+        `select c.contract_id,
               case when i.birth_date > c.period_start - interval '18 years' then null
                    when i.birth_date > c.period_start - interval '30 years' then '18-29'
                    when i.birth_date > c.period_start - interval '40 years' then '30-39'
@@ -532,10 +618,12 @@ export class QuoteService {
          from coverage c join insured i on i.id = c.insured_id
         where c.status = 'ENROLLED' and ${where}
         group by 1, 2, 3`,
-      ['contractId' in scope ? scope.contractId : scope.year],
-      'all',
-      em.getTransactionContext(),
-    );
+        ['contractId' in scope ? scope.contractId : scope.year],
+        'all',
+        tx.getTransactionContext(),
+      );
+    };
+    const rows = em.isInTransaction() || 'contractId' in scope ? await run(em) : await em.transactional(run);
     const out = new Map<number, RosterCells>();
     for (const r of rows) {
       let entry = out.get(r.contract_id);
@@ -550,10 +638,16 @@ export class QuoteService {
   }
 
   /** The county's contract of the previous programme year, when its period has ended. */
-  private async lastCompleteYear(em: EntityManager, contract: CountyContract): Promise<CountyContract | null> {
+  private async lastCompleteYear(
+    em: EntityManager,
+    contract: CountyContract,
+  ): Promise<CountyContract | null> {
     const prev = contract.predecessor
       ? await em.findOne(CountyContract, { id: contract.predecessor.id })
-      : await em.findOne(CountyContract, { county: { code: contract.county.code }, programmeYear: contract.programmeYear - 1 });
+      : await em.findOne(CountyContract, {
+          county: { code: contract.county.code },
+          programmeYear: contract.programmeYear - 1,
+        });
     if (!prev || prev.periodEnd >= this.clock.today()) return null;
     return prev;
   }
@@ -562,16 +656,36 @@ export class QuoteService {
    * Replays a year's approved and paid claims under `terms`: per person, the year's benefit is
    * round(P(Σ x)) (the annual benefit function telescopes), computed in SQL.
    */
-  private async replay(em: EntityManager, year: CountyContract | null, terms: BenefitPlanTerms, perCapita: string): Promise<PlanSimulation['replay']> {
+  private async replay(
+    em: EntityManager,
+    year: CountyContract | null,
+    terms: BenefitPlanTerms,
+    perCapita: string,
+  ): Promise<PlanSimulation['replay']> {
     if (!year) {
-      return { programmeYear: null, contractId: null, people: 0, claims: 0, benefit: '0.00', lossRatio: null, peopleAtCap: 0, note: 'no complete previous year for this county' };
+      return {
+        programmeYear: null,
+        contractId: null,
+        people: 0,
+        claims: 0,
+        benefit: '0.00',
+        lossRatio: null,
+        peopleAtCap: 0,
+        note: 'no complete previous year for this county',
+      };
     }
     // Tiers as JSON (knex would expand a bound array into a list).
     const tiers = JSON.stringify(
-      terms.tiers.map((t, k) => ({ lower_b: k === 0 ? terms.deductible : terms.tiers[k - 1]!.upTo, upper_b: t.upTo, ratio: t.ratio })),
+      terms.tiers.map((t, k) => ({
+        lower_b: k === 0 ? terms.deductible : terms.tiers[k - 1]!.upTo,
+        upper_b: t.upTo,
+        ratio: t.ratio,
+      })),
     );
-    const [row] = await em.getConnection().execute<{ people: number; claims: number; benefit: string; capped: number }[]>(
-      `with person as (
+    const [row] = await em
+      .getConnection()
+      .execute<{ people: number; claims: number; benefit: string; capped: number }[]>(
+        `with person as (
          select coverage_id, sum(eligible_oop) as y, count(*) as n
            from claim where contract_id = ? and status in ('APPROVED', 'PAID') and coverage_id is not null
           group by coverage_id
@@ -586,8 +700,8 @@ export class QuoteService {
               coalesce(sum(round(b, 2)), 0)::text as benefit,
               count(*) filter (where b >= ?::numeric)::int as capped
          from benefit`,
-      [year.id, tiers, terms.annualCap, terms.annualCap],
-    );
+        [year.id, tiers, terms.annualCap, terms.annualCap],
+      );
     const insured = year.insuredCount ?? 0;
     const premium = money(perCapita).times(insured);
     return {
