@@ -23,7 +23,9 @@ export async function expectRoles(
   scope: { countyCodes?: string[] } = {},
 ): Promise<void> {
   const anonymous = await h.gql(query, variables);
-  expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  // On failure, show the whole error (an input that does not parse fails before authorization).
+  const first = anonymous.errors?.[0];
+  expect(first?.extensions?.code === 'UNAUTHENTICATED' ? 'UNAUTHENTICATED' : first).toBe('UNAUTHENTICATED');
   for (const role of ALL_ROLES) {
     const needsCounty = role === Role.COORDINATOR;
     const token = await h.token(role, needsCounty ? { countyCodes: scope.countyCodes ?? ['513432'] } : {});
