@@ -116,11 +116,11 @@ const PLATFORM_PACKAGE =
   /(^|[-/_.])(darwin|linux|win32|windows|android|freebsd|openbsd|netbsd|sunos|aix|wasm32|wasi|x64|x86|arm64|arm|ia32|ppc64|s390x|riscv64|loong64|gnu|gnueabihf|musl|musleabihf|msvc)([-_.]|$)/i;
 
 /**
- * True when npm ci failed only because optional per-platform packages are missing: a lock
+ * The packages npm ci failed on, when they are all optional per-platform builds: a lock
  * file written against a registry that lacks them ("Missing: X from lock file"), or a
- * registry that answers 404 for them. Anything else is a real failure and is not papered over.
+ * registry that answers 404 for them. Null for anything else: a real failure, not papered over.
  */
-function onlyPlatformPackagesMissing(stderr) {
+function missingPlatformPackages(stderr) {
   const names = [
     ...[...stderr.matchAll(/Missing: (@?[^@\s]+)@\S* from lock file/g)].map((m) => m[1]),
     ...[...stderr.matchAll(/'(@?[^@'\s]+)@[^']*' is not in this registry/g)].map((m) => m[1]),
@@ -129,7 +129,8 @@ function onlyPlatformPackagesMissing(stderr) {
     ),
     ...[...stderr.matchAll(/(?:ETARGET|notarget)[^\n]*?(@?[a-z0-9][\w./-]*)@/gi)].map((m) => m[1]),
   ];
-  return names.length > 0 && names.every((n) => PLATFORM_PACKAGE.test(n.replace(/^@[^/]+\//, '')));
+  const all = names.length > 0 && names.every((n) => PLATFORM_PACKAGE.test(n.replace(/^@[^/]+\//, '')));
+  return all ? [...new Set(names)] : null;
 }
 
 function installDependencies() {
@@ -140,10 +141,15 @@ function installDependencies() {
     encoding: 'utf8',
   });
   if (ci.status === 0) return;
-  process.stderr.write(ci.stderr || '');
   if (ci.signal) throw new Interrupted();
-  if (!onlyPlatformPackagesMissing(ci.stderr || '')) throw new Error('npm ci failed');
-  warn('npm ci failed on optional platform packages missing from this registry;');
+  const missing = missingPlatformPackages(ci.stderr || '');
+  if (!missing) {
+    process.stderr.write(ci.stderr || '');
+    throw new Error('npm ci failed');
+  }
+  const sample =
+    missing.slice(0, 4).join(', ') + (missing.length > 4 ? `, … (${missing.length} in all)` : '');
+  warn(`npm ci failed only on optional platform packages missing from this registry: ${sample}`);
   warn('falling back to: npm install --no-audit --no-fund');
   const install = spawnSync(NPM, ['install', '--no-audit', '--no-fund'], {
     cwd: ROOT,
@@ -321,8 +327,12 @@ class EmbeddedDatabase {
 
     const running = this.runningPort(bin);
     if (running) {
+      // No other npm start owns it (the lock says so): an earlier one was killed. Adopt it.
       this.port = running;
-      say(`embedded PostgreSQL is already running on port ${running} (left running on exit)`);
+      this.startedByUs = true;
+      say(
+        `embedded PostgreSQL left running by an earlier start (port ${running}): using it, stopping it on exit`,
+      );
     } else {
       const preferred = Number(process.env.EMBEDDED_PG_PORT) || DEFAULT_PG_PORT;
       this.port = await freePort(preferred, '127.0.0.1');
@@ -460,6 +470,60 @@ async function adminToken(base, env, dataDir) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// One npm start per checkout: <DATA_DIR>/start.pid names the one running
+
+let lockFile = null;
+
+/** Whether `pid` is a live `npm start` (on Linux: not a zombie, and running this script). */
+function alive(pid) {
+  if (fs.existsSync('/proc/self/stat')) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('start.js');
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+function acquireLock(dataDir) {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'start.pid');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      lockFile = file;
+      return;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+    }
+    const other = Number(fs.readFileSync(file, 'utf8').trim());
+    if (other && other !== process.pid && alive(other)) {
+      throw new Error(
+        `another npm start (pid ${other}) is running in this checkout, or still stopping: stop it first`,
+      );
+    }
+    fs.rmSync(file, { force: true }); // left by a start that was killed
+  }
+  throw new Error(`could not take ${file}`);
+}
+
+function releaseLock() {
+  if (!lockFile) return;
+  try {
+    if (Number(fs.readFileSync(lockFile, 'utf8').trim()) === process.pid) fs.rmSync(lockFile);
+  } catch {}
+  lockFile = null;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Orchestration
 
 let db = null;
@@ -561,16 +625,17 @@ async function main() {
   process.on('exit', () => {
     // Last resort (an unexpected crash): never leave our database running.
     if (db && db.startedByUs) db.stop({ wait: false });
+    releaseLock();
   });
 
   loadDotEnv();
+  const dataDir = path.resolve(ROOT, process.env.DATA_DIR || '.data');
+  acquireLock(dataDir);
   if (needsInstall()) installDependencies();
   await buildIfStale();
 
   const env = { ...process.env };
   env.NODE_ENV ||= 'development';
-  const dataDir = path.resolve(ROOT, env.DATA_DIR || '.data');
-  fs.mkdirSync(dataDir, { recursive: true });
 
   let dbNote;
   if (has('DATABASE_URL')) {
@@ -636,5 +701,6 @@ async function main() {
 main().catch((err) => {
   if (err instanceof Interrupted || shuttingDown) return;
   warn(err instanceof Error ? err.message : String(err));
+  if (!db && children.size === 0) process.exit(1); // nothing started yet: nothing to stop
   void shutdown(1);
 });

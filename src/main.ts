@@ -74,7 +74,10 @@ async function main(): Promise<void> {
       try {
         const { seedDemo } = await import('./seed');
         const result = await seedDemo(rt.orm.em.fork(), { audit: rt.services.audit });
-        logger.info(result, result.seeded ? 'demo data loaded' : 'demo data skipped: the database already has a programme');
+        logger.info(
+          result,
+          result.seeded ? 'demo data loaded' : 'demo data skipped: the database already has a programme',
+        );
       } finally {
         await rt.close();
       }

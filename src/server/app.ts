@@ -20,6 +20,9 @@ import { requestContext } from '../shared/request-context';
 import { claimsByStatus, graphqlDuration, httpRequests, jobCounts, registry } from './metrics';
 import { mountExplorer } from './explorer';
 import { mountQueueDashboard } from './queue-dashboard';
+import { mountUploads } from './uploads';
+import { mountFhirRoutes } from './fhir-routes';
+import { mountPayoutRoutes } from './payout-routes';
 
 export interface AppOptions {
   config: Config;
@@ -112,6 +115,9 @@ export async function createApp({ config, orm, services }: AppOptions) {
     validationRules: [depthLimit(config.MAX_QUERY_DEPTH)],
     allowBatchedHttpRequests: true,
     csrfPrevention: true,
+    // The process stops Apollo itself on SIGTERM (src/main.ts); Apollo's own handler calling
+    // stop() as well makes the second call wait forever (Apollo Server 5.5).
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), costLimit(config.MAX_QUERY_COST, schemaPromise), timing()],
   });
   await apollo.start();
@@ -193,6 +199,9 @@ export async function createApp({ config, orm, services }: AppOptions) {
 
   mountExplorer(app, config);
   mountQueueDashboard(app, { config, orm, services });
+  mountUploads(app, { config, orm, services });
+  mountFhirRoutes(app, { config, services, authenticate: (req) => authenticateRequest(req, orm, services) });
+  mountPayoutRoutes(app, { services, authenticate: (req) => authenticateRequest(req, orm, services) });
 
   const maxBatch = config.MAX_BATCH_OPERATIONS;
   app.use(

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -153,7 +153,7 @@ describe('GraphQL explorer', () => {
         await run(chromium, [...flags, `--screenshot=${shot}`, `${h.url}/explorer`], { timeout: 60_000 });
         expect(statSync(shot).size).toBeGreaterThan(20_000); // a blank page is a few kB
         if (process.env.EXPLORER_SCREENSHOT) {
-          require('node:fs').copyFileSync(shot, process.env.EXPLORER_SCREENSHOT);
+          copyFileSync(shot, process.env.EXPLORER_SCREENSHOT);
         }
       } finally {
         rmSync(profile, { recursive: true, force: true });
