@@ -1,5 +1,7 @@
+import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { decodeCursor, pageSize, toConnection, type Connection, type PageInput } from '../../graphql/connection';
+import { paginate } from '../../db/paginate';
+import { type Connection, type PageInput } from '../../graphql/connection';
 import { badInputs, notFound, type FieldProblem } from '../../shared/errors';
 import { AuditService } from '../audit/audit.service';
 import { withScope, type Actor } from '../auth/actor';
@@ -22,7 +24,8 @@ export interface CountyData {
 
 export function validateCounty(input: CountyData): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  if (!/^\d{6}$/.test(input.code)) problems.push({ field: 'code', message: 'must be a 6-digit GB/T 2260 code' });
+  if (!/^\d{6}$/.test(input.code))
+    problems.push({ field: 'code', message: 'must be a 6-digit GB/T 2260 code' });
   if (!/^\d{6}$/.test(input.prefectureCode)) {
     problems.push({ field: 'prefectureCode', message: 'must be a 6-digit code' });
   } else if (input.prefectureCode.slice(0, 2) !== input.code.slice(0, 2)) {
@@ -38,22 +41,25 @@ export function validateCounty(input: CountyData): FieldProblem[] {
 export class CountyService {
   constructor(private readonly audit: AuditService) {}
 
-  async list(em: EntityManager, actor: Actor, filter: CountyFilter, page?: PageInput): Promise<Connection<County>> {
-    const limit = pageSize(page);
+  async list(
+    em: EntityManager,
+    actor: Actor,
+    filter: CountyFilter,
+    page?: PageInput,
+  ): Promise<Connection<County>> {
     const conditions: Record<string, unknown>[] = [];
     if (filter.provinceCode) conditions.push({ provinceCode: filter.provinceCode });
     if (filter.search) {
       const like = `%${filter.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-      conditions.push({ $or: [{ nameZh: { $like: like } }, { nameEn: { $ilike: like } }, { code: { $like: like } }] });
+      conditions.push({
+        $or: [{ nameZh: { $like: like } }, { nameEn: { $ilike: like } }, { code: { $like: like } }],
+      });
     }
     const where = withScope({ $and: conditions }, actor, 'code');
-    const totalCount = await em.count(County, where);
-    const after = page?.after ? decodeCursor(page.after) : undefined;
-    const rows = await em.find(County, after ? { $and: [where, { code: { $gt: after } }] } : where, {
-      orderBy: { code: 'asc' },
-      limit: limit + 1,
+    return paginate<County>(em, County, where as FilterQuery<County>, page, {
+      key: 'code',
+      keyType: 'string',
     });
-    return toConnection(rows, limit, totalCount, (c) => c.code, (c) => c, Boolean(after));
   }
 
   async get(em: EntityManager, actor: Actor, code: string): Promise<County> {
@@ -76,12 +82,22 @@ export class CountyService {
         }
         tx.assign(existing, data);
         if (Object.keys(changes).length) {
-          this.audit.record(tx, actor, { entityType: 'County', entityId: input.code, action: 'UPDATE', changes });
+          this.audit.record(tx, actor, {
+            entityType: 'County',
+            entityId: input.code,
+            action: 'UPDATE',
+            changes,
+          });
         }
         return existing;
       }
       const county = tx.create(County, data);
-      this.audit.record(tx, actor, { entityType: 'County', entityId: input.code, action: 'CREATE', changes: data });
+      this.audit.record(tx, actor, {
+        entityType: 'County',
+        entityId: input.code,
+        action: 'CREATE',
+        changes: data,
+      });
       return county;
     });
   }

@@ -1,13 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  decodeCursor,
-  pageSize,
-  toConnection,
-  type Connection,
-  type PageInput,
-} from '../../graphql/connection';
+import { paginate } from '../../db/paginate';
+import { type Connection, type PageInput } from '../../graphql/connection';
 import type { Clock } from '../../shared/clock';
-import { badInput, badInputs, notFound, type FieldProblem } from '../../shared/errors';
+import { badInputs, notFound, type FieldProblem } from '../../shared/errors';
 import { formatMoney, money } from '../../shared/money';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
@@ -166,25 +161,9 @@ export class PlanService {
     filter: BenefitPlanFilter,
     page?: PageInput,
   ): Promise<Connection<BenefitPlan>> {
-    const limit = pageSize(page);
     const where: Record<string, unknown> = {};
     if (filter.code) where.code = filter.code;
-    const totalCount = await em.count(BenefitPlan, where);
-    const after = page?.after ? Number(decodeCursor(page.after)) : undefined;
-    if (after !== undefined && !Number.isSafeInteger(after))
-      throw badInput('page.after', 'not a cursor of this list');
-    const rows = await em.find(BenefitPlan, after !== undefined ? { ...where, id: { $gt: after } } : where, {
-      orderBy: { id: 'asc' },
-      limit: limit + 1,
-    });
-    return toConnection(
-      rows,
-      limit,
-      totalCount,
-      (p) => p.id,
-      (p) => p,
-      after !== undefined,
-    );
+    return paginate(em, BenefitPlan, where, page);
   }
 
   async get(em: EntityManager, id: number): Promise<BenefitPlan> {

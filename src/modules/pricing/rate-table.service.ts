@@ -1,15 +1,10 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  decodeCursor,
-  pageSize,
-  toConnection,
-  type Connection,
-  type PageInput,
-} from '../../graphql/connection';
+import { paginate } from '../../db/paginate';
+import { type Connection, type PageInput } from '../../graphql/connection';
 import type { Clock } from '../../shared/clock';
 import { isIsoDate } from '../../shared/dates';
-import { badInput, badInputs, conflict, notFound, type FieldProblem } from '../../shared/errors';
+import { badInputs, conflict, notFound, type FieldProblem } from '../../shared/errors';
 import { formatMoney, money } from '../../shared/money';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
@@ -261,26 +256,10 @@ export class RateTableService {
   ) {}
 
   async list(em: EntityManager, filter: RateTableFilter, page?: PageInput): Promise<Connection<RateTable>> {
-    const limit = pageSize(page);
     const where: Record<string, unknown> = {};
     if (filter.code) where.code = filter.code;
     if (filter.status) where.status = filter.status;
-    const totalCount = await em.count(RateTable, where);
-    const after = page?.after ? Number(decodeCursor(page.after)) : undefined;
-    if (after !== undefined && !Number.isSafeInteger(after))
-      throw badInput('page.after', 'not a cursor of this list');
-    const rows = await em.find(RateTable, after !== undefined ? { ...where, id: { $gt: after } } : where, {
-      orderBy: { id: 'asc' },
-      limit: limit + 1,
-    });
-    return toConnection(
-      rows,
-      limit,
-      totalCount,
-      (t) => t.id,
-      (t) => t,
-      after !== undefined,
-    );
+    return paginate(em, RateTable, where, page);
   }
 
   async get(em: EntityManager, id: number): Promise<RateTable> {

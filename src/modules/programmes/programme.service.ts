@@ -1,12 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  decodeCursor,
-  pageSize,
-  toConnection,
-  type Connection,
-  type PageInput,
-} from '../../graphql/connection';
+import { paginate } from '../../db/paginate';
+import { type Connection, type PageInput } from '../../graphql/connection';
 import type { Clock } from '../../shared/clock';
 import { badInput, badInputs, conflict, notFound, type FieldProblem } from '../../shared/errors';
 import { formatMoney, money, sumMoney } from '../../shared/money';
@@ -164,23 +159,7 @@ export class ProgrammeService {
 
   /** Programmes, newest year first. */
   async list(em: EntityManager, page?: PageInput): Promise<Connection<Programme>> {
-    const limit = pageSize(page);
-    const totalCount = await em.count(Programme, {});
-    const after = page?.after ? Number(decodeCursor(page.after)) : undefined;
-    if (after !== undefined && !Number.isSafeInteger(after))
-      throw badInput('page.after', 'not a cursor of this list');
-    const rows = await em.find(Programme, after !== undefined ? { year: { $lt: after } } : {}, {
-      orderBy: { year: 'desc' },
-      limit: limit + 1,
-    });
-    return toConnection(
-      rows,
-      limit,
-      totalCount,
-      (p) => p.year,
-      (p) => p,
-      after !== undefined,
-    );
+    return paginate(em, Programme, {}, page, { key: 'year', order: 'desc' });
   }
 
   /** One programme by id or by year (exactly one of them). */
