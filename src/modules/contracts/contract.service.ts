@@ -1,12 +1,7 @@
-import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { LockMode, UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  decodeCursor,
-  pageSize,
-  toConnection,
-  type Connection,
-  type PageInput,
-} from '../../graphql/connection';
+import { paginate } from '../../db/paginate';
+import { type Connection, type PageInput } from '../../graphql/connection';
 import type { Clock } from '../../shared/clock';
 import { daysInclusive, isIsoDate, type IsoDate } from '../../shared/dates';
 import { badInput, badInputs, forbidden, notFound, type FieldProblem } from '../../shared/errors';
@@ -155,7 +150,6 @@ export class ContractService {
     filter: ContractFilter,
     page?: PageInput,
   ): Promise<Connection<CountyContract>> {
-    const limit = pageSize(page);
     const and: Record<string, unknown>[] = [scopeWhere(actor, 'county')];
     if (filter.programmeYear !== undefined && filter.programmeYear !== null)
       and.push({ programmeYear: filter.programmeYear });
@@ -170,30 +164,7 @@ export class ContractService {
       and.push({ county: { $like: `${filter.provinceCode}%` } });
     }
     if (filter.status?.length) and.push({ status: { $in: [...filter.status] } });
-    const where = { $and: and };
-    let after: number | undefined;
-    if (page?.after) {
-      const key = decodeCursor(page.after);
-      if (!/^\d{1,10}$/.test(key)) throw badInput('page.after', 'not a cursor of this list');
-      after = Number(key);
-    }
-    const totalCount = await em.count(CountyContract, where);
-    const rows = await em.find(
-      CountyContract,
-      after !== undefined ? { $and: [...and, { id: { $gt: after } }] } : where,
-      {
-        orderBy: { id: 'asc' },
-        limit: limit + 1,
-      },
-    );
-    return toConnection(
-      rows,
-      limit,
-      totalCount,
-      (c) => c.id,
-      (c) => c,
-      after !== undefined,
-    );
+    return paginate<CountyContract>(em, CountyContract, { $and: and } as FilterQuery<CountyContract>, page);
   }
 
   /** One contract; NOT_FOUND when it does not exist or lies outside the actor's scope. */
