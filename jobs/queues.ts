@@ -34,10 +34,57 @@ export interface JobPayloads {
   maintenance: {
     /** Activate contracts whose start date has come, expire those whose end has passed. */
     'contract-lifecycle-sweep': { asOf?: string };
+    /**
+     * Re-encrypt every national ID not under `targetKeyId` (the active key; jobs/processors/pii.ts).
+     * Who asked, for the audit trail; no personal data.
+     */
+    'rotate-pii-key': {
+      targetKeyId: string;
+      batchSize: number;
+      actorTokenId: number | null;
+      actorRole: string;
+    };
   };
   pricing: {
     /** Quote every DRAFT/QUOTED contract of a programme year (who asked, for the audit trail). */
     'quote-programme': { year: number; actorTokenId: number | null; actorRole: string };
+  };
+  events: {
+    /** Fan undispatched outbox events out to webhook deliveries (every 10 s; nudged by EventService.dispatchSoon). */
+    'dispatch-events': Record<string, never>;
+    /** POST one webhook delivery (job id `delivery-<deliveryId>`, retried with back-off). */
+    'deliver-webhook': { deliveryId: string; countyCode: string };
+  };
+  enrollment: {
+    /** Import one uploaded roster (job id `roster-import-<importId>`); the county is for job scope. */
+    'roster-import': { importId: number; countyCode: string };
+  };
+  renewals: {
+    /** Execute one renewal run (job id `renewal-run-<runId>`; resumable). */
+    'renewal-run': { runId: number };
+    /** Daily: renewal quotes for contracts ending within their programme's renewal window (asOf default today). */
+    'renewal-window': { asOf?: string };
+  };
+  actuarial: {
+    /** A loss development study (job id `loss-study-<nonce>`: each request is a new study version). */
+    'loss-study': {
+      parameters: import('../src/modules/actuarial/study.service').LossStudyParameters;
+      actorTokenId: number | null;
+      actorRole: string;
+    };
+    /** An experience study of a programme year (job id `experience-study-<nonce>`). */
+    'experience-study': {
+      parameters: import('../src/modules/actuarial/study.service').ExperienceStudyParameters;
+      actorTokenId: number | null;
+      actorRole: string;
+    };
+  };
+  payouts: {
+    /**
+     * A settlement run: one payout batch per county of the APPROVED claims in no live line
+     * (job id `settle-<runDate>` on demand; runDate default: the day the job was created, China time).
+     */
+    settle: { runDate?: string };
   };
 }
 export type QueueWithJobs = keyof JobPayloads & QueueName;

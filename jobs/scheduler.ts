@@ -35,6 +35,33 @@ export const SCHEDULES: Schedule[] = [
     data: {},
     cron: '5 0 * * *',
   },
+  {
+    // Renewal quotes for contracts ending within their programme's renewal window (no asOf:
+    // as of the day it runs), after the lifecycle sweep.
+    id: 'daily-renewal-window',
+    queue: 'renewals',
+    job: 'renewal-window',
+    data: {},
+    cron: '15 0 * * *',
+  },
+  {
+    // Settlement: yesterday's approvals go to the payment channel in the morning's batches
+    // (no runDate: the date the job is created, China time, so a retry keeps the date).
+    id: 'daily-payout-settlement',
+    queue: 'payouts',
+    job: 'settle',
+    data: {},
+    cron: '0 2 * * *',
+  },
+  {
+    // The outbox's safety net: events whose commit was not followed by a dispatchSoon() nudge
+    // (or whose process died first) go out within 10 s. Six fields: the first is seconds.
+    id: 'events-dispatch',
+    queue: 'events',
+    job: 'dispatch-events',
+    data: {},
+    cron: '*/10 * * * * *',
+  },
 ];
 
 export interface RegisteredSchedule {

@@ -3,8 +3,20 @@ import type { Benchmark } from '../lib/types';
 import { baselineSanity } from './baseline-sanity';
 import { PLACEHOLDERS } from './placeholders';
 import { priceProgramme } from './price-programme';
+import { lossStudy } from './loss-study';
+import { coverageBench } from './coverage';
+import { coverageBatchBench } from './coverage-batch';
+import { renewal } from './renewal';
 
-export const BENCHMARKS: readonly Benchmark[] = [baselineSanity, priceProgramme, ...PLACEHOLDERS];
+export const BENCHMARKS: readonly Benchmark[] = [
+  baselineSanity,
+  priceProgramme,
+  coverageBench,
+  coverageBatchBench,
+  renewal,
+  lossStudy,
+  ...PLACEHOLDERS,
+];
 
 export function findBenchmark(name: string): Benchmark | undefined {
   return BENCHMARKS.find((b) => b.name === name);

@@ -1,8 +1,14 @@
 import type { Job } from 'bullmq';
 import type { Runtime } from '../../src/app/runtime';
 import type { JobDataOf, JobNameOf, JobPayloads, QueueName, QueueWithJobs } from '../queues';
+import { execExperienceStudy, execLossStudy } from './actuarial';
+import { execRosterImport } from './enrollment';
+import { execDeliverWebhook, execDispatchEvents } from './events';
 import { execContractLifecycleSweep } from './maintenance';
+import { execSettle } from './payouts';
+import { execRotatePiiKey } from './pii';
 import { execQuoteProgramme } from './pricing';
+import { execRenewalRun, execRenewalWindow } from './renewals';
 
 /** What an exec function may use: the process's services and infrastructure (never a request's). */
 export type JobDeps = Pick<Runtime, 'config' | 'orm' | 'clock' | 'queues' | 'pg' | 'services'>;
@@ -44,9 +50,28 @@ export type WorkerRegistry = Partial<Record<QueueName, Record<string, ExecFor<un
 export const PROCESSORS: ProcessorRegistry = {
   maintenance: {
     'contract-lifecycle-sweep': execContractLifecycleSweep,
+    'rotate-pii-key': execRotatePiiKey,
   },
   pricing: {
     'quote-programme': execQuoteProgramme,
+  },
+  events: {
+    'dispatch-events': execDispatchEvents,
+    'deliver-webhook': execDeliverWebhook,
+  },
+  enrollment: {
+    'roster-import': execRosterImport,
+  },
+  renewals: {
+    'renewal-run': execRenewalRun,
+    'renewal-window': execRenewalWindow,
+  },
+  actuarial: {
+    'loss-study': execLossStudy,
+    'experience-study': execExperienceStudy,
+  },
+  payouts: {
+    settle: execSettle,
   },
 };
 

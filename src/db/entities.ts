@@ -15,6 +15,7 @@ import { PayoutBatch, PayoutLine } from '../modules/payouts/payout.entity';
 import { BenefitPlan } from '../modules/pricing/benefit-plan.entity';
 import { RateTable } from '../modules/pricing/rate-table.entity';
 import { Programme, ProgrammeFunding } from '../modules/programmes/programme.entity';
+import { RenewalCounty, RenewalRun } from '../modules/renewals/renewal-run.entity';
 
 /** Every entity, listed once: discovery by class, no folder globbing at run time. */
 export const ENTITIES = [
@@ -39,6 +40,8 @@ export const ENTITIES = [
   ProgrammeFunding,
   Quote,
   RateTable,
+  RenewalCounty,
+  RenewalRun,
   RosterImport,
   RosterReject,
   WebhookDelivery,

@@ -10,6 +10,15 @@ import { ContractResolver } from '../modules/contracts/contract.resolver';
 import { AuditResolver } from '../modules/audit/audit.resolver';
 import { JobResolver } from '../modules/jobs/job.resolver';
 import { QuoteResolver } from '../modules/pricing/quote.resolver';
+import { WebhookResolver } from '../modules/events/webhook.resolver';
+import { CoverageRecordResolver, CoverageResolver } from '../modules/coverage/coverage.resolver';
+import { EndorsementResolver } from '../modules/coverage/endorsement.resolver';
+import { InsuredResolver } from '../modules/enrollment/insured.resolver';
+import { RosterResolver } from '../modules/enrollment/roster.resolver';
+import { ActuarialStudyResolver } from '../modules/actuarial/study.resolver';
+import { RenewalResolver } from '../modules/renewals/renewal.resolver';
+import { PayoutResolver } from '../modules/payouts/payout.resolver';
+import { ClaimResolver } from '../modules/claims/claim.resolver';
 import { AuthChecker } from './auth-checker';
 
 // Every resolver of the API, listed once.
@@ -24,6 +33,16 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CalendarResolver,
   TokenResolver,
   JobResolver,
+  WebhookResolver,
+  CoverageResolver,
+  CoverageRecordResolver,
+  EndorsementResolver,
+  InsuredResolver,
+  RosterResolver,
+  ActuarialStudyResolver,
+  RenewalResolver,
+  PayoutResolver,
+  ClaimResolver,
 ];
 
 let cached: GraphQLSchema | undefined;

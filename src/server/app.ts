@@ -22,6 +22,7 @@ import { mountExplorer } from './explorer';
 import { mountQueueDashboard } from './queue-dashboard';
 import { mountUploads } from './uploads';
 import { mountFhirRoutes } from './fhir-routes';
+import { mountEobRoutes } from './eob-routes';
 import { mountPayoutRoutes } from './payout-routes';
 
 export interface AppOptions {
@@ -201,6 +202,7 @@ export async function createApp({ config, orm, services }: AppOptions) {
   mountQueueDashboard(app, { config, orm, services });
   mountUploads(app, { config, orm, services });
   mountFhirRoutes(app, { config, services, authenticate: (req) => authenticateRequest(req, orm, services) });
+  mountEobRoutes(app, { orm, services, authenticate: (req) => authenticateRequest(req, orm, services) });
   mountPayoutRoutes(app, { services, authenticate: (req) => authenticateRequest(req, orm, services) });
 
   const maxBatch = config.MAX_BATCH_OPERATIONS;

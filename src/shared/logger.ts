@@ -1,10 +1,17 @@
 import pino from 'pino';
 
 /**
+ * Test-only hook: under NODE_ENV=test every line goes through `logSink.write`, which a test may
+ * replace to capture the output (tests/integration/pii.test.ts scans it for national IDs, with
+ * `logger.level = 'debug'`). Elsewhere pino writes to stdout as usual.
+ */
+export const logSink: { write(line: string): void } = { write: (line) => void process.stdout.write(line) };
+
+/**
  * Structured JSON logs. No personal data: national IDs, names, phone numbers and payee
  * accounts are never passed to the logger; the redaction list is a second line of defence.
  */
-export const logger = pino({
+const options: pino.LoggerOptions = {
   level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
   base: { service: 'pillar' },
   redact: {
@@ -26,6 +33,11 @@ export const logger = pino({
     ],
     censor: '[redacted]',
   },
-});
+};
+
+export const logger =
+  process.env.NODE_ENV === 'test'
+    ? pino(options, { write: (line: string) => logSink.write(line) })
+    : pino(options);
 
 export type Logger = typeof logger;

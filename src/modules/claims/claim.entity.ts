@@ -30,6 +30,11 @@ export type ClaimFlag = 'OVERLAPPING_STAY' | 'HIGH_AMOUNT' | 'ID_REGION_MISMATCH
 @Index({ properties: ['countyCode', 'status'] })
 @Index({ properties: ['programmeYear', 'status'] })
 @Index({ properties: ['insured', 'admissionDate'] })
+// Overdue and due-soon lists: only claims whose service-level clock runs.
+@Index({
+  name: 'claim_open_due_date_index',
+  expression: `create index "claim_open_due_date_index" on "claim" ("due_date", "id") where "status" in ('SUBMITTED', 'UNDER_REVIEW', 'APPROVED')`,
+})
 export class Claim {
   @PrimaryKey({ type: 'integer', autoincrement: true })
   id!: number;
@@ -65,6 +70,10 @@ export class Claim {
 
   @Property({ type: 'text[]' })
   missingDocuments: Opt<DocumentKind[]> = [];
+
+  /** Documents a reviewer asked for (requestClaimInfo): required on top of the plan's from then on. */
+  @Property({ type: 'text[]', defaultRaw: `'{}'` })
+  requestedDocuments: Opt<DocumentKind[]> = [];
 
   @Property({ ...DATE })
   admissionDate!: string;
@@ -160,7 +169,7 @@ export class Claim {
   reviewNote?: string | null;
 
   /** For an adjustment claim: the approved claim it corrects. */
-  @ManyToOne(() => Claim, { nullable: true })
+  @ManyToOne(() => Claim, { nullable: true, index: true })
   adjustmentOf?: Rel<Claim> | null;
 
   @Property({ type: 'integer', version: true, default: 1 })

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Config } from '../../config/config';
 import { logger } from '../../shared/logger';
 import { maskName, maskNationalId } from './masking';
@@ -63,4 +63,50 @@ export class PiiService {
   maskName(name: string): string {
     return maskName(name);
   }
+
+  /**
+   * Encrypts a secret the server must read back (e.g. a webhook signing secret) under the
+   * active key: AES-256-GCM, `s1.<keyId>.<iv>.<tag>.<data>` (base64url), header bound as AAD.
+   * The `s1` version keeps these apart from encrypted national IDs (`v1`): neither decrypts
+   * as the other.
+   */
+  encryptSecret(plain: string): string {
+    const keyId = this.keys.activeKeyId;
+    const header = `${SECRET_VERSION}.${keyId}`;
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.keys.keyring.get(keyId)!, iv, { authTagLength: 16 });
+    cipher.setAAD(Buffer.from(header, 'utf8'));
+    const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    return [
+      header,
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      data.toString('base64url'),
+    ].join('.');
+  }
+
+  /** Reverses `encryptSecret` with whichever keyring key it names. Errors never echo the value. */
+  decryptSecret(value: string): string {
+    const [version, keyId, iv, tag, data, ...rest] = value.split('.');
+    if (version !== SECRET_VERSION || !keyId || !iv || !tag || data === undefined || rest.length) {
+      throw new Error(`not an encrypted secret in the ${SECRET_VERSION}.<keyId>.<iv>.<tag>.<data> form`);
+    }
+    const key = this.keys.keyring.get(keyId);
+    if (!key) throw new Error(`no key with id "${keyId}" in the keyring`);
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), {
+        authTagLength: 16,
+      });
+      decipher.setAAD(Buffer.from(`${SECRET_VERSION}.${keyId}`, 'utf8'));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      const plain = Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]);
+      return plain.toString('utf8');
+    } catch {
+      throw new Error(
+        `the encrypted secret failed authentication (altered, or not encrypted under key "${keyId}")`,
+      );
+    }
+  }
 }
+
+const SECRET_VERSION = 's1';

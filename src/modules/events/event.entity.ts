@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, ManyToOne, Opt, PrimaryKey, Property, Rel } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, Opt, PrimaryKey, Property, Rel, Unique } from '@mikro-orm/core';
 import { TIMESTAMP } from '../../db/types';
 
 export const EVENT_TYPES = ['COVERAGE_STARTED', 'COVERAGE_ENDED', 'CLAIM_STATUS_CHANGED'] as const;
@@ -63,9 +63,18 @@ export enum DeliveryStatus {
   FAILED = 'FAILED',
 }
 
-/** One event for one subscription, with its attempts. */
+/**
+ * One event for one subscription, with its attempts. Unique per (subscription, event): fanning
+ * an event out twice creates nothing new. The partial index finds deliveries still pending
+ * (the dispatcher re-enqueues those whose job was lost).
+ */
 @Entity({ tableName: 'webhook_delivery' })
 @Index({ properties: ['subscription', 'createdAt'] })
+@Unique({ properties: ['subscription', 'event'] })
+@Index({
+  name: 'webhook_delivery_pending_index',
+  expression: `create index "webhook_delivery_pending_index" on "webhook_delivery" ("id") where "status" = 'PENDING'`,
+})
 export class WebhookDelivery {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;

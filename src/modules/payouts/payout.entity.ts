@@ -15,6 +15,7 @@ export enum PayoutLineStatus {
 
 /** Approved claims of one county grouped for the payment channel. */
 @Entity({ tableName: 'payout_batch' })
+@Index({ properties: ['runKey', 'countyCode'] })
 export class PayoutBatch {
   @PrimaryKey({ type: 'integer', autoincrement: true })
   id!: number;
@@ -67,6 +68,14 @@ export class PayoutLine {
 
   @Property({ ...MONEY })
   amount!: string;
+
+  /**
+   * The payee account as sent to the channel, copied from the claim when the line was made, so
+   * the batch file reads the same however often it is generated (a corrected account applies to
+   * the next batch, after this line FAILED).
+   */
+  @Property({ type: 'text' })
+  payeeAccount!: string;
 
   @Enum({ items: () => PayoutLineStatus, type: 'text' })
   status: Opt<PayoutLineStatus> = PayoutLineStatus.PENDING;

@@ -1,0 +1,60 @@
+// Safe to repeat: a study job computes from committed claims and stores its result as the next
+// version under a per-kind advisory lock, keyed by its BullMQ job id (kept in the study's
+// parameters). A retried attempt — after a crash before or after the commit — first looks for a
+// study with its job id and returns that one, so one job never stores two versions; reads
+// before the commit leave nothing behind.
+import type { Job } from 'bullmq';
+import type { Role } from '../../src/modules/auth/api-token.entity';
+import type { Actor } from '../../src/modules/auth/actor';
+import type { StudyJobSummary } from '../../src/modules/actuarial/study.service';
+import type { JobPayloads } from '../queues';
+import type { JobDeps, JobProgressReport } from './index';
+
+export type LossStudyJob = JobPayloads['actuarial']['loss-study'];
+export type ExperienceStudyJob = JobPayloads['actuarial']['experience-study'];
+
+function actorOf(data: { actorTokenId: number | null; actorRole: string }): Actor {
+  return { tokenId: data.actorTokenId, role: data.actorRole as Role, countyCodes: [], provinceCodes: [] };
+}
+
+function reporter(job: Job) {
+  return async (percent: number, message: string) => {
+    await job.updateProgress({ percent, message } satisfies JobProgressReport);
+  };
+}
+
+export async function execLossStudy(
+  job: Job<LossStudyJob, StudyJobSummary>,
+  deps: JobDeps,
+): Promise<StudyJobSummary> {
+  const result = await deps.services.actuarial.runLossStudy(
+    deps.orm.em.fork(),
+    actorOf(job.data),
+    job.id!,
+    job.data.parameters,
+    reporter(job),
+  );
+  await reporter(job)(
+    100,
+    `loss study v${result.version} stored (${result.origins as number} origin periods)`,
+  );
+  return result;
+}
+
+export async function execExperienceStudy(
+  job: Job<ExperienceStudyJob, StudyJobSummary>,
+  deps: JobDeps,
+): Promise<StudyJobSummary> {
+  const result = await deps.services.actuarial.runExperienceStudy(
+    deps.orm.em.fork(),
+    actorOf(job.data),
+    job.id!,
+    job.data.parameters,
+    reporter(job),
+  );
+  await reporter(job)(
+    100,
+    `experience study v${result.version} stored (${result.counties as number} counties)`,
+  );
+  return result;
+}

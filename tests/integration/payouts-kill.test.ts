@@ -1,0 +1,218 @@
+/**
+ * A settlement run killed half-way and run again ends with the same batches as a run that was
+ * never interrupted, and no claim in two lines.
+ *
+ * The worker is a real process (`node` running startWorkers against this file's database and
+ * queue prefix). Its processor's test hook (PILLAR_TEST_SETTLE_PAUSE_AFTER_COUNTIES, read only
+ * when NODE_ENV is "test") stops the job for ever once the first county's batch has committed;
+ * the test SIGKILLs the process there. A second worker process picks the stalled job up (BullMQ's
+ * lock is shortened so that takes seconds, not a minute) and finishes it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { approvedClaims, createPayoutProgramme } from '../factories/payouts';
+import { seedReferenceData } from '../factories/reference';
+import { Role, startHarness, type Harness } from '../helpers/harness';
+import { waitForJob } from '../helpers/jobs';
+import { PAUSE_AFTER_COUNTIES_ENV, PAUSED_MARKER } from '../../jobs/processors/payouts';
+
+const COUNTIES = ['513432', '520521', '522631'];
+const RUN_DATE = '2020-03-02';
+const ROOT = resolve(__dirname, '../..');
+
+jest.setTimeout(180_000);
+
+let h: Harness;
+let admin: string;
+const children: ChildProcess[] = [];
+
+interface WorkerProcess {
+  child: ChildProcess;
+  ready: Promise<void>;
+  output: () => string;
+  exited: Promise<void>;
+}
+
+/** A worker process from the TypeScript sources (SWC compiles them on load, as jest does). */
+function startWorkerProcess(env: Record<string, string> = {}): WorkerProcess {
+  const script = `
+    const fs = require('node:fs');
+    const path = require('node:path');
+    const root = ${JSON.stringify(ROOT)};
+    const swc = require(require.resolve('@swc/core', { paths: [root] }));
+    const options = JSON.parse(fs.readFileSync(path.join(root, '.swcrc'), 'utf8'));
+    delete options.$schema;
+    require.extensions['.ts'] = (module, filename) => {
+      const out = swc.transformSync(fs.readFileSync(filename, 'utf8'), { ...options, filename, sourceMaps: false });
+      module._compile(out.code, filename);
+    };
+    require(require.resolve('reflect-metadata', { paths: [root] }));
+    const { QueueKit } = require(path.join(root, 'jobs/queues.ts'));
+    const worker = QueueKit.prototype.worker;
+    QueueKit.prototype.worker = function (name, processor, opts) {
+      return worker.call(this, name, processor, { ...opts, lockDuration: 3000, stalledInterval: 1000 });
+    };
+    const { createRuntime } = require(path.join(root, 'src/app/runtime.ts'));
+    const { startWorkers } = require(path.join(root, 'jobs/worker.ts'));
+    (async () => {
+      const rt = await createRuntime();
+      const handle = await startWorkers(rt, { queues: ['payouts'], concurrency: 1 });
+      process.on('SIGTERM', () => handle.close().then(() => rt.close()).then(() => process.exit(0)));
+      process.stdout.write('WORKER READY\\n');
+    })().catch((err) => { console.error(err); process.exit(1); });
+  `;
+  const c = h.rt.config;
+  const child = spawn(process.execPath, ['-e', script], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: c.DATABASE_URL,
+      REDIS_URL: c.REDIS_URL ?? '',
+      QUEUE_PREFIX: c.QUEUE_PREFIX,
+      PII_HMAC_KEY: c.PII_HMAC_KEY,
+      PII_ENC_KEYS: c.PII_ENC_KEYS,
+      DB_POOL_MAX: '4',
+      WORKER_CONCURRENCY: '1',
+      [PAUSE_AFTER_COUNTIES_ENV]: '',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += String(d)));
+  child.stderr!.on('data', (d) => (out += String(d)));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const ready = new Promise<void>((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 60_000);
+    child.stdout!.on('data', () => {
+      if (out.includes('WORKER READY')) {
+        clearTimeout(timer);
+        resolveReady();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited (${code}) before it was ready:\n${out}`));
+    });
+  });
+  ready.catch(() => undefined);
+  return { child, ready, output: () => out, exited };
+}
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** What settlement leaves, ids and timestamps aside. */
+async function snapshot() {
+  const batches = await h.sql(
+    `select batch_number, county_code, run_key, status, total_amount::text, line_count from payout_batch order by batch_number`,
+  );
+  const lines = await h.sql(
+    `select b.batch_number, c.claim_number, l.amount::text, l.payee_account, l.status
+       from payout_line l join payout_batch b on b.id = l.batch_id join claim c on c.id = l.claim_id
+      order by c.claim_number`,
+  );
+  const [counts] = await h.sql(
+    `select (select count(*)::int from claim where status = 'APPROVED') as approved,
+            (select count(*)::int from (select claim_id from payout_line group by claim_id having count(*) > 1) d) as claims_in_two_lines,
+            (select count(*)::int from audit_event where entity_type = 'PayoutBatch' and action = 'CREATE') as batch_audits`,
+  );
+  return { batches, lines, counts };
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  await seedReferenceData(h);
+  await h.rt.queues.queue('payouts').obliterate({ force: true });
+  admin = await h.token(Role.ADMIN);
+  const { contracts } = await createPayoutProgramme(h, 2020, COUNTIES);
+  for (const [k, county] of COUNTIES.entries()) {
+    await approvedClaims(
+      h,
+      contracts.get(county)!,
+      Array.from(
+        { length: 25 },
+        (_, i) => `${(k + 1) * 1000 + i * 37}.${String((i * 13) % 100).padStart(2, '0')}`,
+      ),
+    );
+  }
+});
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  if (h) await h.rt.queues.queue('payouts').obliterate({ force: true });
+  await h?.close();
+});
+
+it('a worker SIGKILLed after the first county leaves that batch whole; the resumed job ends as an uninterrupted run', async () => {
+  // 1. The reference: the same data settled without interruption, then cleared away.
+  await h.rt.services.payouts.settle(h.em(), RUN_DATE);
+  const expected = await snapshot();
+  expect(expected.batches.map((b) => b.batch_number)).toEqual(COUNTIES.map((c) => `PAY-${c}-${RUN_DATE}-1`));
+  expect(expected.lines).toHaveLength(75);
+  expect(expected.counts).toEqual({ approved: 75, claims_in_two_lines: 0, batch_audits: 3 });
+  await h.sql(
+    `delete from payout_line; delete from payout_batch; delete from audit_event where entity_type = 'PayoutBatch'`,
+  );
+
+  // 2. The same run through a real worker process, paused after the first county and killed there.
+  const first = startWorkerProcess({ [PAUSE_AFTER_COUNTIES_ENV]: '1' });
+  await first.ready;
+  const res = await h.gql(
+    `mutation { runSettlement(input: { runDate: "${RUN_DATE}" }) { job { id } } }`,
+    {},
+    admin,
+  );
+  expect(res.errors).toBeUndefined();
+  const jobId = res.data!.runSettlement.job.id as string;
+  expect(jobId).toBe(`payouts.settle-${RUN_DATE}`);
+  await until('the worker to pause after the first county', async () =>
+    first.output().includes(PAUSED_MARKER),
+  );
+  first.child.kill('SIGKILL');
+  await first.exited;
+  expect(first.child.signalCode).toBe('SIGKILL');
+
+  // The first county's batch is whole (batch, lines and totals committed together); nothing else.
+  const killed = await snapshot();
+  expect(killed.batches).toEqual([expected.batches[0]]);
+  expect(killed.lines).toEqual(
+    expected.lines.filter((l) => l.batch_number === expected.batches[0]!.batch_number),
+  );
+  expect(killed.counts).toMatchObject({ claims_in_two_lines: 0, batch_audits: 1 });
+
+  // 3. A new worker process picks the stalled job up and finishes it.
+  const second = startWorkerProcess();
+  await second.ready;
+  const done = await waitForJob(h, admin, jobId, ['COMPLETED', 'FAILED'], 90_000);
+  expect(done).toMatchObject({ state: 'COMPLETED', failureReason: null });
+  expect(done.attempts).toBeGreaterThanOrEqual(2);
+  expect(done.result).toMatchObject({ runDate: RUN_DATE, batchesCreated: 2, linesCreated: 50 });
+  expect(done.result.batchesOfRunDate.map((b: any) => b.batchNumber)).toEqual(
+    expected.batches.map((b) => b.batch_number),
+  );
+  expect(await snapshot()).toEqual(expected);
+
+  // 4. And once more for the same date: nothing is added.
+  await h.gql(`mutation { runSettlement(input: { runDate: "${RUN_DATE}" }) { job { id } } }`, {}, admin);
+  const rerun = await waitForJob(h, admin, jobId, ['COMPLETED', 'FAILED'], 60_000);
+  expect(rerun.result).toMatchObject({ batchesCreated: 0, linesCreated: 0 });
+  expect(await snapshot()).toEqual(expected);
+
+  second.child.kill('SIGTERM');
+  await second.exited;
+});
