@@ -11,7 +11,7 @@
  */
 import autocannon from 'autocannon';
 import { Prng } from '../lib/prng';
-import { SHARED_CORES_NOTE, type ReadyBenchmark } from '../lib/types';
+import { SHARED_CORES_NOTE, type BenchContext, type ReadyBenchmark } from '../lib/types';
 import {
   createIntegrationToken,
   dropToken,
@@ -43,7 +43,7 @@ export interface State {
   token: BenchToken;
   productToken: string;
   api: ChildServer;
-  bare: ChildServer;
+  bare: ChildServer | null;
   amount: number;
 }
 
@@ -136,6 +136,67 @@ const checkBare: Check = (p, status, body) => {
     : `rows do not hold the person's 2020 coverage: ${JSON.stringify(rows).slice(0, 200)}`;
 };
 
+async function setUp(ctx: BenchContext, opts: { bare: boolean }): Promise<State> {
+  const people = await samplePeople(ctx.db.pg, SAMPLE, ctx.seed);
+  const rng = Prng.of(ctx.seed, 'coverage-bench');
+  const order = people.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const token = await createIntegrationToken(ctx.db.pg, 'bench coverage');
+  let productToken = token.secret;
+  if (process.env.BENCH_COVERAGE_ROLE === 'ADMIN') {
+    const admin = await createIntegrationToken(ctx.db.pg, 'bench coverage (admin)');
+    await ctx.db.pg.query(`update api_token set role = 'ADMIN' where id = $1`, [admin.id]);
+    productToken = admin.secret;
+    ctx.log('  product side with an ADMIN token: no access log');
+  }
+  const api = await startProductApi(ctx.db.url, ctx.log);
+  const bare = opts.bare
+    ? await startBareServer(ctx.db.url, token.id, ctx.log).catch(async (err: unknown) => {
+        await api.stop();
+        throw err;
+      })
+    : null;
+  return {
+    people,
+    order,
+    productBodies: people.map((p) =>
+      JSON.stringify({
+        operationName: 'Coverage',
+        query: QUERY,
+        variables: { id: p.nationalId, on: LOOKUP_DATE },
+      }),
+    ),
+    bareBodies: people.map((p) => JSON.stringify({ nationalId: p.nationalId, on: LOOKUP_DATE })),
+    token,
+    productToken,
+    api,
+    bare,
+    amount: REQUESTS[ctx.scale],
+  };
+}
+
+async function tearDown(ctx: BenchContext, s: State): Promise<void> {
+  await Promise.all([s.api.stop(), s.bare?.stop()]);
+  const removed = await dropToken(ctx.db.pg, s.token);
+  if (s.productToken !== s.token.secret) {
+    await ctx.db.pg.query(`delete from api_token where prefix = $1`, [s.productToken.slice(0, 10)]);
+  }
+  ctx.log(`  removed the bench token and its ${removed} access-log rows`);
+}
+
+const productLoad = (s: State, amount = s.amount) =>
+  load(
+    s.api,
+    '/graphql',
+    { 'content-type': 'application/json', authorization: `Bearer ${s.productToken}` },
+    s.productBodies,
+    { ...s, amount },
+    checkProduct,
+  );
+
 export const coverageBench: ReadyBenchmark<State, LoadResult> = {
   kind: 'ready',
   name: 'coverage',
@@ -148,56 +209,10 @@ export const coverageBench: ReadyBenchmark<State, LoadResult> = {
   notes: [SHARED_CORES_NOTE, 'API and bare server each in their own process; autocannon in the runner'],
   repetitions: { demo: 3, medium: 3, full: 3 },
   warmup: 1,
-  async setup(ctx) {
-    const people = await samplePeople(ctx.db.pg, SAMPLE, ctx.seed);
-    const rng = Prng.of(ctx.seed, 'coverage-bench');
-    const order = people.map((_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = rng.int(0, i);
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-    const token = await createIntegrationToken(ctx.db.pg, 'bench coverage');
-    let productToken = token.secret;
-    if (process.env.BENCH_COVERAGE_ROLE === 'ADMIN') {
-      const admin = await createIntegrationToken(ctx.db.pg, 'bench coverage (admin)');
-      await ctx.db.pg.query(`update api_token set role = 'ADMIN' where id = $1`, [admin.id]);
-      productToken = admin.secret;
-      ctx.log('  product side with an ADMIN token: no access log');
-    }
-    const api = await startProductApi(ctx.db.url, ctx.log);
-    const bare = await startBareServer(ctx.db.url, token.id, ctx.log).catch(async (err: unknown) => {
-      await api.stop();
-      throw err;
-    });
-    return {
-      people,
-      order,
-      productBodies: people.map((p) =>
-        JSON.stringify({
-          operationName: 'Coverage',
-          query: QUERY,
-          variables: { id: p.nationalId, on: LOOKUP_DATE },
-        }),
-      ),
-      bareBodies: people.map((p) => JSON.stringify({ nationalId: p.nationalId, on: LOOKUP_DATE })),
-      token,
-      productToken,
-      api,
-      bare,
-      amount: REQUESTS[ctx.scale],
-    };
-  },
+  setup: (ctx) => setUp(ctx, { bare: true }),
   baseline: (_ctx, s) =>
-    load(s.bare, '/', { 'content-type': 'application/json' }, s.bareBodies, s, checkBare),
-  run: (_ctx, s) =>
-    load(
-      s.api,
-      '/graphql',
-      { 'content-type': 'application/json', authorization: `Bearer ${s.productToken}` },
-      s.productBodies,
-      s,
-      checkProduct,
-    ),
+    load(s.bare!, '/', { 'content-type': 'application/json' }, s.bareBodies, s, checkBare),
+  run: (_ctx, s) => productLoad(s),
   verify(ctx, r, s) {
     const problems = [...r.mismatches];
     if (r.errors) problems.push(`${r.errors} connection errors or timeouts`);
@@ -222,12 +237,45 @@ export const coverageBench: ReadyBenchmark<State, LoadResult> = {
         `API RSS after the run ${rss ? `${(rss / 2 ** 20).toFixed(0)} MB` : 'unknown'}`,
     };
   },
-  async teardown(ctx, s) {
-    await Promise.all([s.api.stop(), s.bare.stop()]);
-    const removed = await dropToken(ctx.db.pg, s.token);
-    if (s.productToken !== s.token.secret) {
-      await ctx.db.pg.query(`delete from api_token where prefix = $1`, [s.productToken.slice(0, 10)]);
-    }
-    ctx.log(`  removed the bench token and its ${removed} access-log rows`);
+  teardown: tearDown,
+};
+
+const MAX_RSS_MB = 300;
+
+/**
+ * `api-memory`: the API's resident memory after a `coverage` run — the same load (warm-up and
+ * repetitions of the `coverage` benchmark, back to back) against a fresh API process.
+ */
+export const apiMemoryBench: ReadyBenchmark<State, LoadResult> = {
+  kind: 'ready',
+  name: 'api-memory',
+  work: 'API process RSS after the coverage run (the same look-ups, INTEGRATION token)',
+  compares: '– (absolute)',
+  target: `≤ ${MAX_RSS_MB} MB`,
+  ratioKind: 'time',
+  needs: ['coverages'],
+  notes: ['API in its own process; RSS from /proc after the load'],
+  repetitions: { demo: 1, medium: 1, full: 1 },
+  warmup: 0,
+  setup: (ctx) => setUp(ctx, { bare: false }),
+  baseline: null,
+  run: (_ctx, s) => productLoad(s, s.amount * 4),
+  verify: (_ctx, r) => [
+    ...r.mismatches,
+    ...(r.errors || r.non2xx ? [`${r.errors} errors, ${r.non2xx} non-2xx`] : []),
+  ],
+  units: (_ctx, s) => ({ count: s.amount * 4, unit: 'requests' }),
+  judge({ product }) {
+    const rss = product.last.rssBytes;
+    const mb = rss === null ? null : rss / 2 ** 20;
+    const ok = mb !== null && mb <= MAX_RSS_MB;
+    return {
+      pass: ok,
+      detail:
+        mb === null
+          ? 'RSS unknown (no /proc)'
+          : `API RSS ${mb.toFixed(0)} MB ${ok ? '≤' : '>'} ${MAX_RSS_MB} MB`,
+    };
   },
+  teardown: tearDown,
 };

@@ -4,7 +4,7 @@ import { baselineSanity } from './baseline-sanity';
 import { PLACEHOLDERS } from './placeholders';
 import { priceProgramme } from './price-programme';
 import { lossStudy } from './loss-study';
-import { coverageBench } from './coverage';
+import { apiMemoryBench, coverageBench } from './coverage';
 import { coverageBatchBench } from './coverage-batch';
 import { renewal } from './renewal';
 
@@ -13,6 +13,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   priceProgramme,
   coverageBench,
   coverageBatchBench,
+  apiMemoryBench,
   renewal,
   lossStudy,
   ...PLACEHOLDERS,

@@ -26,12 +26,4 @@ export const PLACEHOLDERS: readonly PlaceholderBenchmark[] = [
     issue: 'claims: intake and adjudication',
     notes: [SHARED_CORES_NOTE],
   }),
-  todo({
-    name: 'api-memory',
-    work: 'API process RSS after the coverage run',
-    compares: '– (absolute)',
-    target: '≤ 300 MB',
-    issue: 'coverage: integration look-ups',
-    notes: [],
-  }),
 ];

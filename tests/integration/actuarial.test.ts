@@ -283,6 +283,23 @@ describe('runLossStudy', () => {
       expect(await h.rt.services.actuarial.ibnrShare(em, { countyCode: B, programmeYear: 2019 })).toBe(
         '0.00',
       );
+      // Inside a caller's transaction (the renewal run holds one, contract row locked).
+      const inTx = await h.em().transactional(async (tx) => {
+        await tx
+          .getConnection()
+          .execute(
+            'select id from county_contract where id = ? for update',
+            [contractOf[B]],
+            'all',
+            tx.getTransactionContext(),
+          );
+        return h.rt.services.actuarial.ibnrShareDetail(tx, { contractId: contractOf[B]! });
+      });
+      expect(inTx).toMatchObject({ amount: '22.75', version: 1 });
+      // The only study is of programme year 2020: none covers 2019 (null: "no loss study, IBNR 0").
+      expect(
+        await h.rt.services.actuarial.ibnrShareDetail(em, { countyCode: A, programmeYear: 2019 }),
+      ).toBeNull();
 
       // A re-run is a new version; a county-filtered study does not displace the programme-wide one for other counties.
       const again = await h.gql(LOSS_STUDY, { input: { granularity: 'QUARTER', countyCode: B } }, actuary);

@@ -13,7 +13,7 @@ import { startWorkers } from '../../jobs/worker';
 import { createRuntime, type Runtime } from '../../src/app/runtime';
 import { loadConfig } from '../../src/config/config';
 import { makeNationalId } from '../../src/modules/enrollment/national-id';
-import { decryptId, keyIdOf, lookupHash } from '../../src/modules/enrollment/pii-crypto';
+import { decryptId, encryptId, keyIdOf, lookupHash } from '../../src/modules/enrollment/pii-crypto';
 import { createApp } from '../../src/server/app';
 import { logger, logSink } from '../../src/shared/logger';
 
@@ -305,13 +305,10 @@ describe('key rotation', () => {
   });
 
   it('rotatePiiKey (ADMIN) enqueues the job; a worker runs it; the run is audited', async () => {
-    // Put two people back under the old key, as rows written by a process that still had it active.
+    // Put one person back under the old key, as a row written by a process that still had it active.
     await h.sql(`update insured set id_ciphertext = $2, id_key_id = 'test' where id = $1`, [
       people[0]!.insuredId,
-      (await import('../../src/modules/enrollment/pii-crypto')).encryptId(
-        people[0]!.nationalId,
-        TEST_ENC_KEY,
-      ),
+      encryptId(people[0]!.nationalId, TEST_ENC_KEY),
     ]);
     const gql2 = async (query: string, variables: Record<string, unknown>, token: string) =>
       (await (

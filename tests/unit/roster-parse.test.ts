@@ -18,6 +18,8 @@ import {
 import {
   checkRow,
   copyText,
+  decodeRows,
+  encodeRows,
   looseMask,
   normaliseIdCell,
   parseRegisteredPoor,
@@ -476,5 +478,17 @@ describe('staging rows (COPY text)', () => {
     const invalid = stageLine(checkRow({ lineNumber: 4, fields: { national_id: 'abc', name: '张三', household_id: 'H1', registered_poor: 'Y', payee_account: '', phone: '' } }, TODAY), CRYPTO).split('\t');
     expect(invalid.slice(0, 3)).toEqual(['4', '\\N', '\\N']);
     expect(invalid[12]).toBe('INVALID_ID');
+  });
+});
+
+describe('rows cross to the staging threads as one string', () => {
+  it('round-trips fields, line numbers and lost-digit flags; separators inside cells are dropped', () => {
+    const rows: RosterRow[] = [
+      { lineNumber: 2, fields: { national_id: ID, name: '张\x1f三', household_id: 'H,1', registered_poor: '是', payee_account: '', phone: '138' } },
+      { lineNumber: 9, fields: { national_id: '5.1E+17', name: '', household_id: '', registered_poor: '', payee_account: '1', phone: '' }, lostDigits: ['national_id', 'payee_account'] },
+    ];
+    const back = decodeRows(encodeRows(rows));
+    expect(back).toEqual([{ ...rows[0], fields: { ...rows[0]!.fields, name: '张三' } }, rows[1]]);
+    expect(decodeRows(encodeRows([]))).toEqual([]);
   });
 });

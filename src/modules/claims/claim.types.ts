@@ -659,7 +659,7 @@ export class ClaimPayload {
 
 // -------------------------------------------------------------------------------- SLA report
 
-@ObjectType('ClaimSlaPercentiles', { description: 'Percentiles (continuous, PostgreSQL percentile_cont).' })
+@ObjectType('ClaimSlaPercentiles', { description: 'Percentiles (continuous, PostgreSQL percentile_cont), rounded to two decimals.' })
 export class PercentilesType {
   @Field(() => Float, { description: 'Median.' })
   p50!: number;

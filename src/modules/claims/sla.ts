@@ -73,17 +73,18 @@ export interface SlaReportRow {
   calendarDays: Percentiles | null;
 }
 
+/** Percentiles come back as numeric text, rounded to two decimals in SQL (day counts need no more). */
 interface SlaRow {
   county_code: string | null;
   month: number | null;
   paid_claims: number;
   on_time: number;
-  wd50: number | null;
-  wd90: number | null;
-  wd95: number | null;
-  cd50: number | null;
-  cd90: number | null;
-  cd95: number | null;
+  wd50: string | null;
+  wd90: string | null;
+  wd95: string | null;
+  cd50: string | null;
+  cd90: string | null;
+  cd95: string | null;
 }
 
 /**
@@ -123,12 +124,12 @@ select case when grouping(county_code) = 1 then null else county_code end as cou
        case when grouping(month) = 1 then null else month end as month,
        count(*)::int as paid_claims,
        count(*) filter (where due_date is not null and paid_on <= due_date)::int as on_time,
-       percentile_cont(0.5) within group (order by working_days) as wd50,
-       percentile_cont(0.9) within group (order by working_days) as wd90,
-       percentile_cont(0.95) within group (order by working_days) as wd95,
-       percentile_cont(0.5) within group (order by calendar_days) as cd50,
-       percentile_cont(0.9) within group (order by calendar_days) as cd90,
-       percentile_cont(0.95) within group (order by calendar_days) as cd95
+       round(percentile_cont(0.5) within group (order by working_days)::numeric, 2) as wd50,
+       round(percentile_cont(0.9) within group (order by working_days)::numeric, 2) as wd90,
+       round(percentile_cont(0.95) within group (order by working_days)::numeric, 2) as wd95,
+       round(percentile_cont(0.5) within group (order by calendar_days)::numeric, 2) as cd50,
+       round(percentile_cont(0.9) within group (order by calendar_days)::numeric, 2) as cd90,
+       round(percentile_cont(0.95) within group (order by calendar_days)::numeric, 2) as cd95
   from timed
  group by grouping sets ((county_code, month), (county_code), ())
  order by grouping(county_code), county_code, grouping(month), month`;

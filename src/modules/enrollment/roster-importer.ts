@@ -362,7 +362,7 @@ export class RosterImporter {
     const copy = copyIntoStage(client, importId);
     let copyError: Error | undefined;
     copy.on('error', (err: Error) => (copyError ??= err));
-    const limit = Math.max(2, stager.threads * 2);
+    const limit = Math.max(2, stager.threads * 3);
     const inFlight = new Set<Promise<void>>();
     let rows = 0;
     let firstError: unknown;

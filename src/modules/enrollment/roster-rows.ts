@@ -21,7 +21,7 @@ import { maskNationalId } from './masking';
 import { parseNationalId, type ParsedNationalId } from './national-id';
 import type { RowCrypto } from './roster-crypto';
 import { RosterRejectReason } from './roster-errors';
-import type { RosterRow } from './roster-parse';
+import { ROSTER_COLUMNS, type RosterColumn, type RosterRow } from './roster-columns';
 
 export interface CheckedRow {
   lineNumber: number;
@@ -214,4 +214,42 @@ export function stageBatch(rows: readonly RosterRow[], today: string, crypto: Ro
   let out = '';
   for (const row of rows) out += stageLine(checkRow(row, today), crypto);
   return out;
+}
+
+// ------------------------------------------------------------------------------- thread transfer
+
+const FIELD = '\x1f';
+const RECORD = '\x1e';
+const SEPARATORS = /[\x1e\x1f]/g;
+
+/**
+ * A batch of rows as one string: per row the line number, the six fields (ROSTER_COLUMNS
+ * order) and the lost-digit columns, separated by ASCII unit/record separators (removed from
+ * cell text should a cell contain them: they are invisible control characters).
+ */
+export function encodeRows(rows: readonly RosterRow[]): string {
+  const parts: string[] = [];
+  for (const r of rows) {
+    let line = String(r.lineNumber);
+    for (const c of ROSTER_COLUMNS) {
+      const v = r.fields[c];
+      line += FIELD + (SEPARATORS.test(v) ? v.replace(SEPARATORS, '') : v);
+      SEPARATORS.lastIndex = 0;
+    }
+    parts.push(line + FIELD + (r.lostDigits ? r.lostDigits.join(',') : ''));
+  }
+  return parts.join(RECORD);
+}
+
+export function decodeRows(text: string): RosterRow[] {
+  if (text === '') return [];
+  return text.split(RECORD).map((line) => {
+    const p = line.split(FIELD);
+    const fields = {} as RosterRow['fields'];
+    ROSTER_COLUMNS.forEach((c, i) => (fields[c] = p[i + 1]!));
+    const lost = p[ROSTER_COLUMNS.length + 1];
+    return lost
+      ? { lineNumber: Number(p[0]), fields, lostDigits: lost.split(',') as RosterColumn[] }
+      : { lineNumber: Number(p[0]), fields };
+  });
 }

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PiiKey } from './pii-crypto';
 import { RowCrypto } from './roster-crypto';
-import type { RosterRow } from './roster-parse';
-import { stageBatch } from './roster-rows';
+import type { RosterRow } from './roster-columns';
+import { encodeRows, stageBatch } from './roster-rows';
 
 /** The keys the staging threads hash and encrypt with (the active encryption key). */
 export interface StageKeys {
@@ -23,7 +23,8 @@ export interface StageWorkerInit {
 
 export interface StageRequest {
   seq: number;
-  rows: RosterRow[];
+  /** The batch as one string (encodeRows): a string crosses threads as one copy, objects one by one. */
+  rows: string;
 }
 
 export type StageReply = { seq: number; text: string } | { seq: number; error: string };
@@ -124,8 +125,9 @@ export class RowStager {
       const worker = new Worker(entry.script, {
         eval: entry.eval,
         workerData: { ...init, ...entry.extra },
-        // The rows are small; keep each thread's heap modest (worker RSS budget, performance.md).
-        resourceLimits: { maxOldGenerationSizeMb: 64 },
+        // A thread holds a batch or two at a time: small heaps keep the process RSS down
+        // (worker RSS budget, performance.md).
+        resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 },
       });
       const slot: Slot = { worker, pending: new Map() };
       worker.on('message', (reply: StageReply) => {
@@ -164,7 +166,7 @@ export class RowStager {
     const seq = ++this.seq;
     return new Promise<string>((resolve, reject) => {
       slot.pending.set(seq, { resolve, reject });
-      slot.worker.postMessage({ seq, rows } satisfies StageRequest);
+      slot.worker.postMessage({ seq, rows: encodeRows(rows) } satisfies StageRequest);
     });
   }
 

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { RowCrypto } from './roster-crypto';
-import { stageBatch } from './roster-rows';
+import { decodeRows, stageBatch } from './roster-rows';
 import type { StageReply, StageRequest, StageWorkerInit } from './roster-stage-pool';
 
 const port = parentPort;
@@ -16,7 +16,7 @@ const crypto = new RowCrypto(Buffer.from(init.hmacKey), { id: init.encKeyId, key
 port.on('message', (msg: StageRequest) => {
   let reply: StageReply;
   try {
-    reply = { seq: msg.seq, text: stageBatch(msg.rows, init.today, crypto) };
+    reply = { seq: msg.seq, text: stageBatch(decodeRows(msg.rows), init.today, crypto) };
   } catch (err) {
     reply = { seq: msg.seq, error: err instanceof Error ? err.message : String(err) };
   }
