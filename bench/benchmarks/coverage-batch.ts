@@ -18,6 +18,7 @@ import {
   type CoverageAnswerJson,
   type ChildServer,
   type SampledPerson,
+  warmCache,
 } from './coverage-common';
 
 const BATCH = 1000;
@@ -59,6 +60,7 @@ export const coverageBatchBench: ReadyBenchmark<State, BatchResult> = {
   warmup: 2,
   async setup(ctx) {
     const people = await samplePeople(ctx.db.pg, BATCH * SETS, ctx.seed + 1);
+    await warmCache(ctx.db.pg, people);
     const sets = Array.from({ length: SETS }, (_, i) => people.slice(i * BATCH, (i + 1) * BATCH));
     const token = await createIntegrationToken(ctx.db.pg, 'bench coverage-batch');
     const api = await startProductApi(ctx.db.url, ctx.log);

@@ -23,6 +23,7 @@ import {
   type CoverageAnswerJson,
   type ChildServer,
   type SampledPerson,
+  warmCache,
 } from './coverage-common';
 
 const CONNECTIONS = 32;
@@ -138,6 +139,7 @@ const checkBare: Check = (p, status, body) => {
 
 async function setUp(ctx: BenchContext, opts: { bare: boolean }): Promise<State> {
   const people = await samplePeople(ctx.db.pg, SAMPLE, ctx.seed);
+  await warmCache(ctx.db.pg, people);
   const rng = Prng.of(ctx.seed, 'coverage-bench');
   const order = people.map((_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {

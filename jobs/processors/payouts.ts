@@ -6,6 +6,7 @@
 // refuses a claim twice even if two runs overlap. The run date is fixed by the payload or by
 // the job's creation time, so a retry after midnight still numbers its batches with the same date.
 import { UnrecoverableError, type Job } from 'bullmq';
+import { SYSTEM_ACTOR } from '../../src/modules/auth/actor';
 import type { SettlementResult } from '../../src/modules/payouts/payout.service';
 import { dateInZone, isIsoDate } from '../../src/shared/dates';
 import type { JobPayloads } from '../queues';
@@ -26,7 +27,11 @@ function pauseAfterCounties(): number | null {
   return Number.isInteger(n) && n > 0 ? n : null;
 }
 
-/** The settlement run of `job.data.runDate`, or of the day (China time) the job was created. */
+/**
+ * The settlement run of `job.data.runDate`, or of the day (China time) the job was created. The
+ * batches are made by the system (audited as SYSTEM); who asked for an on-demand run is in the
+ * audit of its enqueue.
+ */
 export async function execSettle(
   job: Job<SettleJob, SettlementResult>,
   deps: JobDeps,
@@ -39,7 +44,7 @@ export async function execSettle(
     percent: 0,
     message: `settling approved claims for ${runDate}`,
   } satisfies JobProgressReport);
-  const result = await deps.services.payouts.settle(deps.orm.em.fork(), runDate, {
+  const result = await deps.services.payouts.settle(deps.orm.em.fork(), SYSTEM_ACTOR, runDate, {
     afterCounty: async (county, done, total) => {
       await job.updateProgress({
         percent: Math.min(99, Math.floor((done / total) * 100)),

@@ -25,30 +25,40 @@ const STATUS: Record<string, number> = { NOT_FOUND: 404, CONFLICT: 409, FORBIDDE
 export function mountEobRoutes(app: Express, opts: EobRouteOptions): void {
   const router = express.Router();
 
-  const handle = (format: 'html' | 'txt') => async (req: Request, res: Response): Promise<void> => {
-    res.setHeader('Cache-Control', 'no-store');
-    const actor = await opts.authenticate(req);
-    if (!actor) {
-      res.setHeader('WWW-Authenticate', 'Bearer');
-      res.status(401).type('text/plain').send('a valid bearer token is required\n');
-      return;
-    }
-    if (!(CLAIM_READERS as string[]).includes(actor.role)) {
-      res.status(403).type('text/plain').send('not allowed for this token\n');
-      return;
-    }
-    try {
-      const { claim, explanation } = await opts.services.claims.explanation(opts.orm.em.fork(), actor, String(req.params.claimNumber));
-      if (format === 'html') res.status(200).type('text/html; charset=utf-8').send(renderEobHtml(claim.claimNumber, explanation));
-      else res.status(200).type('text/plain; charset=utf-8').send(renderEobText(explanation));
-    } catch (err) {
-      if (err instanceof DomainError && STATUS[err.code]) {
-        res.status(STATUS[err.code]!).type('text/plain').send(`${err.message}\n`);
+  const handle =
+    (format: 'html' | 'txt') =>
+    async (req: Request, res: Response): Promise<void> => {
+      res.setHeader('Cache-Control', 'no-store');
+      const actor = await opts.authenticate(req);
+      if (!actor) {
+        res.setHeader('WWW-Authenticate', 'Bearer');
+        res.status(401).type('text/plain').send('a valid bearer token is required\n');
         return;
       }
-      throw err;
-    }
-  };
+      if (!(CLAIM_READERS as string[]).includes(actor.role)) {
+        res.status(403).type('text/plain').send('not allowed for this token\n');
+        return;
+      }
+      try {
+        const { claim, explanation } = await opts.services.claims.explanation(
+          opts.orm.em.fork(),
+          actor,
+          String(req.params.claimNumber),
+        );
+        if (format === 'html')
+          res
+            .status(200)
+            .type('text/html; charset=utf-8')
+            .send(renderEobHtml(claim.claimNumber, explanation));
+        else res.status(200).type('text/plain; charset=utf-8').send(renderEobText(explanation));
+      } catch (err) {
+        if (err instanceof DomainError && STATUS[err.code]) {
+          res.status(STATUS[err.code]!).type('text/plain').send(`${err.message}\n`);
+          return;
+        }
+        throw err;
+      }
+    };
 
   const wrap = (format: 'html' | 'txt') => (req: Request, res: Response, next: NextFunction) => {
     handle(format)(req, res).catch(next);

@@ -29,17 +29,28 @@ export interface ClaimsWorld {
 }
 
 /** Makes a contract ACTIVE (as the activation job would) and marks its plan used. */
-export async function activate(h: Harness, contractId: number, status: 'ACTIVE' | 'EXPIRED' = 'ACTIVE'): Promise<void> {
+export async function activate(
+  h: Harness,
+  contractId: number,
+  status: 'ACTIVE' | 'EXPIRED' = 'ACTIVE',
+): Promise<void> {
   await h.sql(
     `update county_contract set status = $2, activated_at = now(), per_capita_premium = 30.00, insured_count = 1000,
             total_premium = 30000.00 where id = $1`,
     [contractId, status],
   );
-  await h.sql(`update benefit_plan set locked_at = coalesce(locked_at, now()) where id = (select plan_id from county_contract where id = $1)`, [contractId]);
+  await h.sql(
+    `update benefit_plan set locked_at = coalesce(locked_at, now()) where id = (select plan_id from county_contract where id = $1)`,
+    [contractId],
+  );
 }
 
 /** BACKBONE-STD, programme `year` with an ACTIVE contract (1 Jan – 31 Dec) per county. */
-export async function createClaimsWorld(h: Harness, year = 2020, counties: string[] = [XIDE, DAFANG]): Promise<ClaimsWorld> {
+export async function createClaimsWorld(
+  h: Harness,
+  year = 2020,
+  counties: string[] = [XIDE, DAFANG],
+): Promise<ClaimsWorld> {
   const defaults = await createDefaults(h);
   const world: ClaimsWorld = { plan: defaults.plan, programmes: new Map(), contracts: new Map(), defaults };
   await addProgramme(h, world, year, counties);
@@ -54,7 +65,12 @@ export async function addProgramme(
   counties: string[],
   status: 'ACTIVE' | 'EXPIRED' = 'ACTIVE',
 ): Promise<void> {
-  const { programme, contracts } = await createPricedProgramme(h, year, counties.map((code) => ({ code })), world.defaults);
+  const { programme, contracts } = await createPricedProgramme(
+    h,
+    year,
+    counties.map((code) => ({ code })),
+    world.defaults,
+  );
   world.programmes.set(year, programme.id);
   for (const c of contracts) {
     await activate(h, c.id, status);
@@ -69,7 +85,16 @@ export async function addProgramme(
 }
 
 /** A plan like BACKBONE-STD with some terms changed (e.g. no PRIVATE hospitals, review threshold 0). */
-export async function createPlanVariant(h: Harness, code: string, over: Partial<Pick<BenefitPlan, 'hospitalLevels' | 'reviewThreshold' | 'autoApproveLimit' | 'requiredDocuments' | 'filingWindowDays'>>): Promise<BenefitPlan> {
+export async function createPlanVariant(
+  h: Harness,
+  code: string,
+  over: Partial<
+    Pick<
+      BenefitPlan,
+      'hospitalLevels' | 'reviewThreshold' | 'autoApproveLimit' | 'requiredDocuments' | 'filingWindowDays'
+    >
+  >,
+): Promise<BenefitPlan> {
   const em = h.em();
   const plan = em.create(BenefitPlan, {
     ...DEFAULT_PLAN,
@@ -84,7 +109,13 @@ export async function createPlanVariant(h: Harness, code: string, over: Partial<
 }
 
 /** An ACTIVE contract of an existing programme year in a county, on the given plan. */
-export async function addContractWithPlan(h: Harness, world: ClaimsWorld, countyCode: string, year: number, plan: BenefitPlan): Promise<ContractFixture> {
+export async function addContractWithPlan(
+  h: Harness,
+  world: ClaimsWorld,
+  countyCode: string,
+  year: number,
+  plan: BenefitPlan,
+): Promise<ContractFixture> {
   const em = h.em();
   const contract = em.create(CountyContract, {
     county: em.getReference(County, countyCode as never),
@@ -97,7 +128,13 @@ export async function addContractWithPlan(h: Harness, world: ClaimsWorld, county
   });
   await em.flush();
   await activate(h, contract.id);
-  const fixture = { id: contract.id, programmeYear: year, countyCode, periodStart: `${year}-01-01`, periodEnd: `${year}-12-31` };
+  const fixture = {
+    id: contract.id,
+    programmeYear: year,
+    countyCode,
+    periodStart: `${year}-01-01`,
+    periodEnd: `${year}-12-31`,
+  };
   world.contracts.set(`${countyCode}:${year}`, fixture);
   return fixture;
 }
@@ -112,7 +149,12 @@ export async function person(
 ): Promise<{ insuredId: number; coverageId: number; nationalId: string }> {
   personSeq += 1;
   const [p] = await enrollPeople(h, contract, [
-    { countyCode: spec.countyCode ?? contract.countyCode, birthDate: spec.birthDate ?? '1980-05-05', gender: spec.gender ?? (personSeq % 2 ? 'F' : 'M'), name: spec.name ?? '的日尼裹' },
+    {
+      countyCode: spec.countyCode ?? contract.countyCode,
+      birthDate: spec.birthDate ?? '1980-05-05',
+      gender: spec.gender ?? (personSeq % 2 ? 'F' : 'M'),
+      name: spec.name ?? '的日尼裹',
+    },
   ]);
   return p!;
 }
@@ -122,7 +164,11 @@ export const sha = (s: string): string => createHash('sha256').update(s).digest(
 let seq = 0;
 const run = randomBytes(3).toString('hex');
 
-export const doc = (kind: DocumentKind, tag = String(++seq)) => ({ kind, sha256: sha(`${kind}-${tag}-${run}`), storageKey: `claims/${run}/${tag}/${kind.toLowerCase()}.pdf` });
+export const doc = (kind: DocumentKind, tag = String(++seq)) => ({
+  kind,
+  sha256: sha(`${kind}-${tag}-${run}`),
+  storageKey: `claims/${run}/${tag}/${kind.toLowerCase()}.pdf`,
+});
 
 /** A good claim for a stay of 10–15 Feb 2020: x = 5,000 (payable 1,600 with nothing earlier), both required documents. */
 export function claimInput(nationalId: string, over: Record<string, unknown> = {}): Record<string, unknown> {
@@ -165,21 +211,33 @@ export const GET = `query($id: ID!) { claim(id: $id) { ${CLAIM_FIELDS} explanati
 export type ClaimData = Record<string, any>;
 
 /** Submits and returns the claim, failing the test with the errors if there are any. */
-export async function submitClaim(h: Harness, token: string, input: Record<string, unknown>): Promise<ClaimData & { replayed: boolean }> {
+export async function submitClaim(
+  h: Harness,
+  token: string,
+  input: Record<string, unknown>,
+): Promise<ClaimData & { replayed: boolean }> {
   const res = await h.gql(SUBMIT, { input }, token);
   if (res.errors) throw new Error(`submitClaim failed: ${JSON.stringify(res.errors)}`);
   return { ...res.data!.submitClaim.claim, replayed: res.data!.submitClaim.replayed };
 }
 
 /** Runs a claim mutation and returns its claim, failing the test with the errors if there are any. */
-export async function claimMutation(h: Harness, token: string, mutation: string, input: Record<string, unknown>): Promise<ClaimData> {
+export async function claimMutation(
+  h: Harness,
+  token: string,
+  mutation: string,
+  input: Record<string, unknown>,
+): Promise<ClaimData> {
   const res: GqlResult = await h.gql(mutation, { input }, token);
   if (res.errors) throw new Error(`claim mutation failed: ${JSON.stringify(res.errors)}`);
   return Object.values(res.data!)[0].claim;
 }
 
 /** The coverage's running totals. */
-export async function coverageTotals(h: Harness, coverageId: number | string): Promise<{ eligible: string; benefit: string; paid: string }> {
+export async function coverageTotals(
+  h: Harness,
+  coverageId: number | string,
+): Promise<{ eligible: string; benefit: string; paid: string }> {
   const [row] = await h.sql<{ eligible: string; benefit: string; paid: string }>(
     'select eligible_approved::text as eligible, benefit_approved::text as benefit, benefit_paid::text as paid from coverage where id = $1',
     [coverageId],

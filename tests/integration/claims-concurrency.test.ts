@@ -28,7 +28,11 @@ let reviewer: string;
 let coordinator: string;
 let admin: string;
 
-const TERMS = planTerms({ deductible: DEFAULT_PLAN.deductible, annualCap: DEFAULT_PLAN.annualCap, tiers: [...DEFAULT_PLAN.tiers] });
+const TERMS = planTerms({
+  deductible: DEFAULT_PLAN.deductible,
+  annualCap: DEFAULT_PLAN.annualCap,
+  tiers: [...DEFAULT_PLAN.tiers],
+});
 const roundP = (y: string) => toFen(benefitExact(TERMS, y)).toFixed(2);
 
 /** Amounts with exactly this x (basic insurance paid the rest). */
@@ -41,7 +45,10 @@ const amounts = (x: string) => ({
 });
 
 /** Day cases on distinct days from 1 Jan 2020, so no two stays overlap. */
-const dayCase = (i: number) => ({ admissionDate: addDays('2020-01-01', i), dischargeDate: addDays('2020-01-01', i) });
+const dayCase = (i: number) => ({
+  admissionDate: addDays('2020-01-01', i),
+  dischargeDate: addDays('2020-01-01', i),
+});
 
 beforeAll(async () => {
   h = await startHarness({ now: '2020-06-30T02:00:00Z' });
@@ -68,7 +75,13 @@ async function submitAll(token: string, inputs: Record<string, unknown>[]): Prom
  * audit events, written under the coverage row lock — with the invariants of claims.md checked.
  */
 async function checkYear(coverageId: number, expectCap: boolean) {
-  const rows = await h.sql<{ id: number; x: string; c: string; payable: string; working: { deductibleTaken: string; priorEligible: string } }>(
+  const rows = await h.sql<{
+    id: number;
+    x: string;
+    c: string;
+    payable: string;
+    working: { deductibleTaken: string; priorEligible: string };
+  }>(
     `select c.id, c.eligible_oop::text as x, c.prior_eligible::text as c, c.payable::text as payable, c.working
        from claim c
        join audit_event a on a.entity_type = 'Coverage' and a.entity_id = c.coverage_id::text and a.action = 'CLAIM_APPROVED'
@@ -99,7 +112,10 @@ async function checkYear(coverageId: number, expectCap: boolean) {
 }
 
 async function expectGapFree(countyCode: string) {
-  const all = await h.sql<{ n: string }>(`select claim_number as n from claim where county_code = $1 order by claim_number`, [countyCode]);
+  const all = await h.sql<{ n: string }>(
+    `select claim_number as n from claim where county_code = $1 order by claim_number`,
+    [countyCode],
+  );
   expect(all.map((r) => Number(r.n.slice(-6)))).toEqual(Array.from({ length: all.length }, (_, i) => i + 1));
 }
 
@@ -107,7 +123,13 @@ describe('concurrency: one person, many claims at once', () => {
   it('100 concurrent approveClaim calls for the same person: deductible once, cap exact, Σ payable = round(P(Σx)), totals = sums', async () => {
     const p = await person(h, liping);
     // 100 claims with odd amounts (to the fen), all flagged HIGH_AMOUNT by the plan → UNDER_REVIEW; filed concurrently too.
-    const xs = Array.from({ length: 100 }, (_, i) => formatMoney(money(500).plus(money(123.45).times(i)).plus(money(i % 7).div(100))));
+    const xs = Array.from({ length: 100 }, (_, i) =>
+      formatMoney(
+        money(500)
+          .plus(money(123.45).times(i))
+          .plus(money(i % 7).div(100)),
+      ),
+    );
     const filed = await submitAll(
       admin,
       xs.map((x, i) => claimInput(p.nationalId, { ...amounts(x), ...dayCase(i) })),
@@ -116,7 +138,9 @@ describe('concurrency: one person, many claims at once', () => {
     await expectGapFree(LIPING);
 
     const started = Date.now();
-    const approvals = await Promise.all(filed.map((c) => h.gql(APPROVE, { input: { claimId: c.id, version: c.version } }, reviewer)));
+    const approvals = await Promise.all(
+      filed.map((c) => h.gql(APPROVE, { input: { claimId: c.id, version: c.version } }, reviewer)),
+    );
     const elapsed = Date.now() - started;
     expect(approvals.flatMap((r) => r.errors ?? [])).toEqual([]);
     expect(approvals.every((r) => r.data!.approveClaim.claim.status === 'APPROVED')).toBe(true);
@@ -128,13 +152,21 @@ describe('concurrency: one person, many claims at once', () => {
     // Once the cap is reached, every later claim pays 0.
     const firstCapped = rows.findIndex((r) => money(r.c).plus(r.x).gte('57333.34'));
     expect(rows.slice(firstCapped + 1).every((r) => r.payable === '0.00')).toBe(true);
-    // eslint-disable-next-line no-console
-    console.log(`100 concurrent approvals for one person: ${elapsed} ms, Σx = ${sumX}, Σ payable = ${sumPaid}`);
+
+    console.log(
+      `100 concurrent approvals for one person: ${elapsed} ms, Σx = ${sumX}, Σ payable = ${sumPaid}`,
+    );
   }, 120_000);
 
   it('100 concurrent auto-approving submissions for the same person: all approved in some order, telescoping exactly', async () => {
     const p = await person(h, xide);
-    const xs = Array.from({ length: 100 }, (_, i) => formatMoney(money(100).plus(money(3.37).times(i)).plus(money(i % 3).div(100))));
+    const xs = Array.from({ length: 100 }, (_, i) =>
+      formatMoney(
+        money(100)
+          .plus(money(3.37).times(i))
+          .plus(money(i % 3).div(100)),
+      ),
+    );
     const started = Date.now();
     const filed = await submitAll(
       coordinator,
@@ -146,25 +178,47 @@ describe('concurrency: one person, many claims at once', () => {
     expect(sumX).toBe(formatMoney(sumMoney(xs)));
     expect(sumPaid).toBe(roundP(sumX));
     await expectGapFree(XIDE);
-    // eslint-disable-next-line no-console
-    console.log(`100 concurrent auto-approving submissions for one person: ${elapsed} ms, Σx = ${sumX}, Σ payable = ${sumPaid}`);
+
+    console.log(
+      `100 concurrent auto-approving submissions for one person: ${elapsed} ms, Σx = ${sumX}, Σ payable = ${sumPaid}`,
+    );
   }, 120_000);
 
   it('approvals, auto-approving submissions and adjustments racing for one person: no deadlock, the year still telescopes', async () => {
     const p = await person(h, xide);
-    const first = await submitAll(coordinator, [claimInput(p.nationalId, { ...amounts('800.00'), ...dayCase(150) })]);
+    const first = await submitAll(coordinator, [
+      claimInput(p.nationalId, { ...amounts('800.00'), ...dayCase(150) }),
+    ]);
     expect(first[0]!.status).toBe('APPROVED');
     // 30 claims whose payable is above the auto-approve limit at C = 800 → UNDER_REVIEW.
     const big = await submitAll(
       coordinator,
-      Array.from({ length: 30 }, (_, i) => claimInput(p.nationalId, { ...amounts(formatMoney(25000 + i)), ...dayCase(i) })),
+      Array.from({ length: 30 }, (_, i) =>
+        claimInput(p.nationalId, { ...amounts(formatMoney(25000 + i)), ...dayCase(i) }),
+      ),
     );
     expect(big.every((c) => c.status === 'UNDER_REVIEW')).toBe(true);
     const results = await Promise.all([
       ...big.map((c) => h.gql(APPROVE, { input: { claimId: c.id, version: c.version } }, reviewer)),
-      ...Array.from({ length: 30 }, (_, i) => h.gql(SUBMIT, { input: claimInput(p.nationalId, { ...amounts('300.15'), ...dayCase(40 + i) }) }, coordinator)),
+      ...Array.from({ length: 30 }, (_, i) =>
+        h.gql(
+          SUBMIT,
+          { input: claimInput(p.nationalId, { ...amounts('300.15'), ...dayCase(40 + i) }) },
+          coordinator,
+        ),
+      ),
       ...Array.from({ length: 5 }, (_, i) =>
-        h.gql(ADJUST, { input: { claimId: first[0]!.id, eligibleDelta: i % 2 ? '-50.05' : '120.10', reason: `correction ${i}` } }, reviewer),
+        h.gql(
+          ADJUST,
+          {
+            input: {
+              claimId: first[0]!.id,
+              eligibleDelta: i % 2 ? '-50.05' : '120.10',
+              reason: `correction ${i}`,
+            },
+          },
+          reviewer,
+        ),
       ),
     ]);
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);

@@ -36,7 +36,12 @@ async function eob(claimNumber: string, format: 'html' | 'txt', token?: string) 
   const res = await fetch(`${h.url}/claims/${encodeURIComponent(claimNumber)}/eob.${format}`, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
   });
-  return { status: res.status, type: res.headers.get('content-type'), cache: res.headers.get('cache-control'), body: await res.text() };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    cache: res.headers.get('cache-control'),
+    body: await res.text(),
+  };
 }
 
 beforeAll(async () => {
@@ -73,7 +78,11 @@ beforeAll(async () => {
   story = await claimMutation(h, reviewer, APPROVE, { claimId: filed.id, version: filed.version });
 
   const other = await person(h, xide);
-  pending = await submitClaim(h, xideCoordinator, claimInput(other.nationalId, { documents: [doc('INVOICE')] }));
+  pending = await submitClaim(
+    h,
+    xideCoordinator,
+    claimInput(other.nationalId, { documents: [doc('INVOICE')] }),
+  );
   const elsewhere = await person(h, dafang);
   dafangClaim = await submitClaim(h, dafangCoordinator, claimInput(elsewhere.nationalId));
 }, 60_000);
@@ -152,7 +161,12 @@ describe('the coordinator’s view: their county only', () => {
     expect(p).toMatchObject({ status: 'NEEDS_INFO', dueDate: null, missingDocuments: ['DISCHARGE_SUMMARY'] });
     expect(p.nextStep.zh).toBe('请补交：出院小结（补齐后继续计时）');
     const s = nodes.find((n: ClaimData) => n.id === story.id);
-    expect(s).toMatchObject({ status: 'APPROVED', dueDate: '2020-03-09', payeeAccount: '6228480000001234567', insured: { name: '高伍格斯' } });
+    expect(s).toMatchObject({
+      status: 'APPROVED',
+      dueDate: '2020-03-09',
+      payeeAccount: '6228480000001234567',
+      insured: { name: '高伍格斯' },
+    });
     expect(s.nextStep.en).toBe('Approved; payment due by 2020-03-09');
   });
 
@@ -178,11 +192,19 @@ describe('the coordinator’s view: their county only', () => {
   it('pages with cursors and filters by status and submission date', async () => {
     const first = await h.gql(LIST, { page: { first: 2 } }, reviewer);
     expect(first.data!.claims).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true } });
-    const next = await h.gql(LIST, { page: { first: 2, after: first.data!.claims.pageInfo.endCursor } }, reviewer);
+    const next = await h.gql(
+      LIST,
+      { page: { first: 2, after: first.data!.claims.pageInfo.endCursor } },
+      reviewer,
+    );
     expect(next.data!.claims.edges.map((e: { node: ClaimData }) => e.node.id)).toEqual([dafangClaim.id]);
     const needsInfo = await h.gql(LIST, { filter: { statuses: ['NEEDS_INFO'] } }, reviewer);
     expect(needsInfo.data!.claims.edges.map((e: { node: ClaimData }) => e.node.id)).toEqual([pending.id]);
-    const today = await h.gql(LIST, { filter: { submittedFrom: '2020-03-02', submittedTo: '2020-03-02' } }, reviewer);
+    const today = await h.gql(
+      LIST,
+      { filter: { submittedFrom: '2020-03-02', submittedTo: '2020-03-02' } },
+      reviewer,
+    );
     expect(today.data!.claims.totalCount).toBe(3);
     const none = await h.gql(LIST, { filter: { submittedTo: '2020-03-01' } }, reviewer);
     expect(none.data!.claims.totalCount).toBe(0);

@@ -15,6 +15,7 @@ import { seedReferenceData } from '../factories/reference';
 import { Role, startHarness, type Harness } from '../helpers/harness';
 import { waitForJob } from '../helpers/jobs';
 import { PAUSE_AFTER_COUNTIES_ENV, PAUSED_MARKER } from '../../jobs/processors/payouts';
+import { SYSTEM_ACTOR } from '../../src/modules/auth/actor';
 
 const COUNTIES = ['513432', '520521', '522631'];
 const RUN_DATE = '2020-03-02';
@@ -160,7 +161,7 @@ afterAll(async () => {
 
 it('a worker SIGKILLed after the first county leaves that batch whole; the resumed job ends as an uninterrupted run', async () => {
   // 1. The reference: the same data settled without interruption, then cleared away.
-  await h.rt.services.payouts.settle(h.em(), RUN_DATE);
+  await h.rt.services.payouts.settle(h.em(), SYSTEM_ACTOR, RUN_DATE);
   const expected = await snapshot();
   expect(expected.batches.map((b) => b.batch_number)).toEqual(COUNTIES.map((c) => `PAY-${c}-${RUN_DATE}-1`));
   expect(expected.lines).toHaveLength(75);

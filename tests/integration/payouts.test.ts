@@ -15,6 +15,7 @@ import { execSettle, type SettleJob } from '../../jobs/processors/payouts';
 import { SCHEDULES } from '../../jobs/scheduler';
 import { startWorkers, type WorkerHandle } from '../../jobs/worker';
 import type { SettlementResult } from '../../src/modules/payouts/payout.service';
+import { SYSTEM_ACTOR } from '../../src/modules/auth/actor';
 import { formatMoney, sumMoney } from '../../src/shared/money';
 
 const XIDE = '513432';
@@ -52,7 +53,7 @@ async function clean(): Promise<void> {
 }
 
 const contract = (county: string) => contracts.get(county)!;
-const settle = (runDate: string) => h.rt.services.payouts.settle(h.em(), runDate);
+const settle = (runDate: string) => h.rt.services.payouts.settle(h.em(), SYSTEM_ACTOR, runDate);
 
 async function batches() {
   return h.sql<{

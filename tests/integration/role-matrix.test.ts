@@ -83,11 +83,44 @@ export const MATRIX: Record<string, Role[]> = {
   // personal data
   revealNationalId: [ADMIN, REVIEWER],
   rotatePiiKey: [ADMIN],
+  // claims: submit/supplement by ADMIN, REVIEWER, COORDINATOR (own county); review by ADMIN, REVIEWER;
+  // FOUNDATION and COORDINATOR (own county) read
+  submitClaim: [ADMIN, REVIEWER, COORDINATOR],
+  supplementClaim: [ADMIN, REVIEWER, COORDINATOR],
+  approveClaim: [ADMIN, REVIEWER],
+  rejectClaim: [ADMIN, REVIEWER],
+  requestClaimInfo: [ADMIN, REVIEWER],
+  adjustClaim: [ADMIN, REVIEWER],
+  updatePayeeAccount: [ADMIN, REVIEWER],
+  claim: [ADMIN, REVIEWER, FOUNDATION, COORDINATOR],
+  claimByNumber: [ADMIN, REVIEWER, FOUNDATION, COORDINATOR],
+  claims: [ADMIN, REVIEWER, FOUNDATION, COORDINATOR],
+  overdueClaims: [ADMIN, REVIEWER, FOUNDATION, COORDINATOR],
+  claimsDueSoon: [ADMIN, REVIEWER, FOUNDATION, COORDINATOR],
+  claimSlaReport: [ADMIN, REVIEWER, FOUNDATION, COORDINATOR],
+  // studies: ADMIN and ACTUARY
+  chainLadder: [ADMIN, ACTUARY],
+  runLossStudy: [ADMIN, ACTUARY],
+  runExperienceStudy: [ADMIN, ACTUARY],
+  proposeRateTable: [ADMIN, ACTUARY],
+  actuarialStudy: [ADMIN, ACTUARY],
+  actuarialStudies: [ADMIN, ACTUARY],
+  // renewals: the foundation renews; actuaries read the runs
+  startRenewalRun: [ADMIN, FOUNDATION],
+  renewalRun: [ADMIN, ACTUARY, FOUNDATION],
+  renewalRuns: [ADMIN, ACTUARY, FOUNDATION],
+  renewalPipeline: [ADMIN, FOUNDATION],
   // webhooks: ADMIN and integrations (their own)
   webhookSubscriptions: [ADMIN, INTEGRATION],
   webhookDeliveries: [ADMIN, INTEGRATION],
   createWebhookSubscription: [ADMIN, INTEGRATION],
   deleteWebhookSubscription: [ADMIN, INTEGRATION],
+  // payouts (claims: review, payouts): ADMIN and REVIEWER write, FOUNDATION reads, COORDINATOR reads own county
+  runSettlement: [ADMIN, REVIEWER],
+  confirmPayoutBatch: [ADMIN, REVIEWER],
+  payoutBatches: [ADMIN, REVIEWER, FOUNDATION, COORDINATOR],
+  payoutBatch: [ADMIN, REVIEWER, FOUNDATION, COORDINATOR],
+  payoutReconciliation: [ADMIN, REVIEWER, FOUNDATION],
 };
 
 /** A value of an input type that parses (so the call reaches its resolver). */

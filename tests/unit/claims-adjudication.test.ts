@@ -12,7 +12,11 @@ import { benefitExact } from '../../src/modules/pricing/engine/benefit';
 import { formatMoney, money, Money, toFen } from '../../src/shared/money';
 import { DEFAULT_PLAN } from '../../src/seed/defaults';
 
-const TERMS = planTerms({ deductible: DEFAULT_PLAN.deductible, annualCap: DEFAULT_PLAN.annualCap, tiers: [...DEFAULT_PLAN.tiers] });
+const TERMS = planTerms({
+  deductible: DEFAULT_PLAN.deductible,
+  annualCap: DEFAULT_PLAN.annualCap,
+  tiers: [...DEFAULT_PLAN.tiers],
+});
 
 const PLAN: PlanRules = {
   code: 'BACKBONE-STD',
@@ -67,16 +71,31 @@ describe('adjudicate: the rules in order, the first failure decides, every rule 
   });
 
   it('rule 1: no coverage in force on the admission date → REJECTED / NOT_COVERED, the rest skipped', () => {
-    const o = adjudicate(facts({ coverage: { inForce: null, reason: 'EXPIRED' }, plan: null, priorEligible: null }));
-    expect(o).toMatchObject({ status: ClaimStatus.REJECTED, rejectionReason: ClaimRejection.NOT_COVERED, payable: null });
-    expect(o.steps[0]).toMatchObject({ step: 'COVERAGE_IN_FORCE', result: 'FAILED', data: { reason: 'EXPIRED' } });
+    const o = adjudicate(
+      facts({ coverage: { inForce: null, reason: 'EXPIRED' }, plan: null, priorEligible: null }),
+    );
+    expect(o).toMatchObject({
+      status: ClaimStatus.REJECTED,
+      rejectionReason: ClaimRejection.NOT_COVERED,
+      payable: null,
+    });
+    expect(o.steps[0]).toMatchObject({
+      step: 'COVERAGE_IN_FORCE',
+      result: 'FAILED',
+      data: { reason: 'EXPIRED' },
+    });
     expect(o.steps.slice(1, -1).every((s) => s.result === 'SKIPPED')).toBe(true);
     expect(o.steps).toHaveLength(10);
   });
 
   it('rule 2: a hospital level the plan does not cover → PROVIDER_NOT_COVERED', () => {
-    const o = adjudicate(facts({ hospitalLevel: 'PRIVATE', plan: { ...PLAN, hospitalLevels: ['TOWNSHIP', 'COUNTY'] } }));
-    expect(o).toMatchObject({ status: ClaimStatus.REJECTED, rejectionReason: ClaimRejection.PROVIDER_NOT_COVERED });
+    const o = adjudicate(
+      facts({ hospitalLevel: 'PRIVATE', plan: { ...PLAN, hospitalLevels: ['TOWNSHIP', 'COUNTY'] } }),
+    );
+    expect(o).toMatchObject({
+      status: ClaimStatus.REJECTED,
+      rejectionReason: ClaimRejection.PROVIDER_NOT_COVERED,
+    });
     expect(stepsOf(o).slice(0, 3)).toEqual([
       ['COVERAGE_IN_FORCE', 'PASSED'],
       ['PROVIDER_COVERED', 'FAILED'],
@@ -86,36 +105,68 @@ describe('adjudicate: the rules in order, the first failure decides, every rule 
 
   it('rule 3: filed after the window → LATE_SUBMISSION; exactly on the last day is in time', () => {
     // 2019-03-03 → 2020-03-02 is 365 days (2020 is a leap year: 29 February in between).
-    expect(adjudicate(facts({ dischargeDate: '2019-03-03', admissionDate: '2019-03-01' })).status).toBe(ClaimStatus.APPROVED);
+    expect(adjudicate(facts({ dischargeDate: '2019-03-03', admissionDate: '2019-03-01' })).status).toBe(
+      ClaimStatus.APPROVED,
+    );
     const late = adjudicate(facts({ dischargeDate: '2019-03-02', admissionDate: '2019-03-01' }));
-    expect(late).toMatchObject({ status: ClaimStatus.REJECTED, rejectionReason: ClaimRejection.LATE_SUBMISSION });
-    expect(late.steps[2]).toMatchObject({ step: 'FILED_IN_TIME', result: 'FAILED', data: { daysAfterDischarge: 366, filingWindowDays: 365 } });
+    expect(late).toMatchObject({
+      status: ClaimStatus.REJECTED,
+      rejectionReason: ClaimRejection.LATE_SUBMISSION,
+    });
+    expect(late.steps[2]).toMatchObject({
+      step: 'FILED_IN_TIME',
+      result: 'FAILED',
+      data: { daysAfterDischarge: 366, filingWindowDays: 365 },
+    });
   });
 
   it('rule 4: another live claim with one of the invoice numbers or the settlement number → DUPLICATE_INVOICE', () => {
-    const o = adjudicate(facts({ duplicates: [{ claimNumber: 'CLM-513432-2020-000001', invoiceNumbers: ['INV-1'], settlementNumber: null }] }));
-    expect(o).toMatchObject({ status: ClaimStatus.REJECTED, rejectionReason: ClaimRejection.DUPLICATE_INVOICE });
+    const o = adjudicate(
+      facts({
+        duplicates: [
+          { claimNumber: 'CLM-513432-2020-000001', invoiceNumbers: ['INV-1'], settlementNumber: null },
+        ],
+      }),
+    );
+    expect(o).toMatchObject({
+      status: ClaimStatus.REJECTED,
+      rejectionReason: ClaimRejection.DUPLICATE_INVOICE,
+    });
     expect(o.steps[3]!.detail).toContain('INV-1');
     expect(o.steps[3]!.detail).toContain('CLM-513432-2020-000001');
-    const bySettlement = adjudicate(facts({ duplicates: [{ claimNumber: 'CLM-X', invoiceNumbers: [], settlementNumber: 'S-9' }] }));
+    const bySettlement = adjudicate(
+      facts({ duplicates: [{ claimNumber: 'CLM-X', invoiceNumbers: [], settlementNumber: 'S-9' }] }),
+    );
     expect(bySettlement.rejectionReason).toBe(ClaimRejection.DUPLICATE_INVOICE);
     expect(bySettlement.steps[3]!.detail).toContain('settlement number S-9');
   });
 
   it('rule 5: required documents missing → NEEDS_INFO listing them; a reviewer’s request adds to the plan’s', () => {
     const o = adjudicate(facts({ documentKinds: ['INVOICE'] }));
-    expect(o).toMatchObject({ status: ClaimStatus.NEEDS_INFO, missingDocuments: ['DISCHARGE_SUMMARY'], rejectionReason: null });
+    expect(o).toMatchObject({
+      status: ClaimStatus.NEEDS_INFO,
+      missingDocuments: ['DISCHARGE_SUMMARY'],
+      rejectionReason: null,
+    });
     expect(stepsOf(o).slice(4, 6)).toEqual([
       ['DOCUMENTS_COMPLETE', 'FAILED'],
       ['OVERLAPPING_STAY', 'SKIPPED'],
     ]);
-    expect(adjudicate(facts({ documentKinds: [] })).missingDocuments).toEqual(['INVOICE', 'DISCHARGE_SUMMARY']);
-    expect(adjudicate(facts({ requestedDocuments: ['BANK_ACCOUNT'] })).missingDocuments).toEqual(['BANK_ACCOUNT']);
+    expect(adjudicate(facts({ documentKinds: [] })).missingDocuments).toEqual([
+      'INVOICE',
+      'DISCHARGE_SUMMARY',
+    ]);
+    expect(adjudicate(facts({ requestedDocuments: ['BANK_ACCOUNT'] })).missingDocuments).toEqual([
+      'BANK_ACCOUNT',
+    ]);
   });
 
   it('rule 6: payable above the auto-approve limit → UNDER_REVIEW; at the limit → APPROVED', () => {
     // P(y) = 10,000 at y = 1,000 + 9,000 + (10,000 − 3,600)/0.5 = 22,800.
-    expect(adjudicate(facts({ eligibleOop: '22800.00' }))).toMatchObject({ status: ClaimStatus.APPROVED, flags: [] });
+    expect(adjudicate(facts({ eligibleOop: '22800.00' }))).toMatchObject({
+      status: ClaimStatus.APPROVED,
+      flags: [],
+    });
     const o = adjudicate(facts({ eligibleOop: '22800.02' }));
     expect(o).toMatchObject({ status: ClaimStatus.UNDER_REVIEW, flags: [] });
     expect(o.payable!.payable).toBe('10000.01');
@@ -123,12 +174,22 @@ describe('adjudicate: the rules in order, the first failure decides, every rule 
   });
 
   it('the payable of rule 6 is at the current C: a year that already used its deductible pays more', () => {
-    expect(adjudicate(facts({ eligibleOop: '2000.00', priorEligible: '0.00' })).payable!.payable).toBe('400.00');
-    expect(adjudicate(facts({ eligibleOop: '2000.00', priorEligible: '1000.00' })).payable!.payable).toBe('800.00');
+    expect(adjudicate(facts({ eligibleOop: '2000.00', priorEligible: '0.00' })).payable!.payable).toBe(
+      '400.00',
+    );
+    expect(adjudicate(facts({ eligibleOop: '2000.00', priorEligible: '1000.00' })).payable!.payable).toBe(
+      '800.00',
+    );
   });
 
   it('flag OVERLAPPING_STAY sends a good claim to review', () => {
-    const o = adjudicate(facts({ overlappingStays: [{ claimNumber: 'CLM-A', admissionDate: '2020-02-12', dischargeDate: '2020-02-20' }] }));
+    const o = adjudicate(
+      facts({
+        overlappingStays: [
+          { claimNumber: 'CLM-A', admissionDate: '2020-02-12', dischargeDate: '2020-02-20' },
+        ],
+      }),
+    );
     expect(o).toMatchObject({ status: ClaimStatus.UNDER_REVIEW, flags: ['OVERLAPPING_STAY'] });
     expect(o.steps.find((s) => s.step === 'OVERLAPPING_STAY')).toMatchObject({ result: 'RAISED' });
   });
@@ -136,7 +197,10 @@ describe('adjudicate: the rules in order, the first failure decides, every rule 
   it('flag HIGH_AMOUNT: eligible out-of-pocket above the review threshold (not at it)', () => {
     const plan = { ...PLAN, reviewThreshold: '3000.00', autoApproveLimit: '1000000.00' };
     expect(adjudicate(facts({ plan, eligibleOop: '3000.00' })).flags).toEqual([]);
-    expect(adjudicate(facts({ plan, eligibleOop: '3000.01' }))).toMatchObject({ status: ClaimStatus.UNDER_REVIEW, flags: ['HIGH_AMOUNT'] });
+    expect(adjudicate(facts({ plan, eligibleOop: '3000.01' }))).toMatchObject({
+      status: ClaimStatus.UNDER_REVIEW,
+      flags: ['HIGH_AMOUNT'],
+    });
   });
 
   it('flag ID_REGION_MISMATCH: the ID was issued outside the coverage county', () => {
@@ -149,7 +213,9 @@ describe('adjudicate: the rules in order, the first failure decides, every rule 
       facts({
         idRegion: '520521',
         eligibleOop: '200000.00',
-        overlappingStays: [{ claimNumber: 'CLM-A', admissionDate: '2020-02-10', dischargeDate: '2020-02-15' }],
+        overlappingStays: [
+          { claimNumber: 'CLM-A', admissionDate: '2020-02-10', dischargeDate: '2020-02-15' },
+        ],
       }),
     );
     expect(o.flags).toEqual(['OVERLAPPING_STAY', 'HIGH_AMOUNT', 'ID_REGION_MISMATCH']);
@@ -167,7 +233,14 @@ describe('adjudicate: the rules in order, the first failure decides, every rule 
       }),
     );
     expect(o.rejectionReason).toBe(ClaimRejection.PROVIDER_NOT_COVERED);
-    expect(RULES).toEqual(['COVERAGE_IN_FORCE', 'PROVIDER_COVERED', 'FILED_IN_TIME', 'NO_DUPLICATE_INVOICE', 'DOCUMENTS_COMPLETE', 'AUTO_APPROVE']);
+    expect(RULES).toEqual([
+      'COVERAGE_IN_FORCE',
+      'PROVIDER_COVERED',
+      'FILED_IN_TIME',
+      'NO_DUPLICATE_INVOICE',
+      'DOCUMENTS_COMPLETE',
+      'AUTO_APPROVE',
+    ]);
   });
 });
 
@@ -198,8 +271,15 @@ describe('payableFor: round(P(C + x)) − round(P(C))', () => {
     const first = payableFor(TERMS, '0', '600.00');
     expect(first).toMatchObject({ payable: '0.00', deductibleTaken: '600.00' });
     const second = payableFor(TERMS, '600.00', '1400.00');
-    expect(second).toMatchObject({ payable: '400.00', deductibleTaken: '400.00', deductibleTakenBefore: '600.00' });
-    expect(payableFor(TERMS, '2000.00', '100.00')).toMatchObject({ payable: '40.00', deductibleTaken: '0.00' });
+    expect(second).toMatchObject({
+      payable: '400.00',
+      deductibleTaken: '400.00',
+      deductibleTakenBefore: '600.00',
+    });
+    expect(payableFor(TERMS, '2000.00', '100.00')).toMatchObject({
+      payable: '40.00',
+      deductibleTaken: '0.00',
+    });
   });
 
   it('holds the annual cap across claims: the claim that crosses it is cut, later ones pay 0', () => {
@@ -225,14 +305,18 @@ describe('payableFor: round(P(C + x)) − round(P(C))', () => {
     expect(payableFor(TERMS, '0', '5000').payable).toBe('1600.00');
     expect(payableFor(TERMS, '5000', '20000').payable).toBe('9500.00');
     const neg = payableFor(TERMS, '25000', '-3000');
-    expect(neg).toMatchObject({ payable: '-1500.00', cumulativeEligible: '22000.00', deductibleTaken: '0.00' });
+    expect(neg).toMatchObject({
+      payable: '-1500.00',
+      cumulativeEligible: '22000.00',
+      deductibleTaken: '0.00',
+    });
     expect(neg.tiers.map((t) => t.share)).toEqual(['0', '-1500', '0']);
     expect(1600 + 9500 - 1500).toBe(Number(toFen(benefitExact(TERMS, '22000')).toFixed(2)));
   });
 
   it('telescopes: any sequence of claims (adjustments included) pays round(P(Σx)) in total, never above the cap', () => {
     let seed = 20200302;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let run = 0; run < 200; run++) {
       let c = new Money(0);
       let paid = new Money(0);

@@ -1,10 +1,21 @@
 import { adjudicate, payableFor, stampSteps, type TraceEntry } from '../../src/modules/claims/adjudication';
 import { ClaimRejection, ClaimStatus } from '../../src/modules/claims/claim.entity';
-import { explainClaim, formatYuan, nextStepOf, renderEobHtml, renderEobText, type EobSource } from '../../src/modules/claims/eob';
+import {
+  explainClaim,
+  formatYuan,
+  nextStepOf,
+  renderEobHtml,
+  renderEobText,
+  type EobSource,
+} from '../../src/modules/claims/eob';
 import { planTerms } from '../../src/modules/pricing/plan.service';
 import { DEFAULT_PLAN } from '../../src/seed/defaults';
 
-const TERMS = planTerms({ deductible: DEFAULT_PLAN.deductible, annualCap: DEFAULT_PLAN.annualCap, tiers: [...DEFAULT_PLAN.tiers] });
+const TERMS = planTerms({
+  deductible: DEFAULT_PLAN.deductible,
+  annualCap: DEFAULT_PLAN.annualCap,
+  tiers: [...DEFAULT_PLAN.tiers],
+});
 const PERSON = { name: '高伍格斯', maskedId: '513432********1234' };
 
 /** The 2019 story: 189,003 billed, 41,696 still owed after government reimbursement. */
@@ -64,13 +75,22 @@ describe('explainClaim', () => {
     expect(e.zh).toContain('医院总费用：189,003.00 元。');
     expect(e.zh).toContain('政府报销共 147,307.00 元');
     expect(e.zh).toContain('本次扣除 1,000.00 元');
-    expect(e.zh).toContain('累计超过 30,000.00 元的部分按 60% 赔付：本次计入 11,696.00 元，赔付 7,017.60 元。');
+    expect(e.zh).toContain(
+      '累计超过 30,000.00 元的部分按 60% 赔付：本次计入 11,696.00 元，赔付 7,017.60 元。',
+    );
     expect(e.zh).toContain('本次赔付：20,617.60 元');
     expect(e.zh).toContain('高伍格斯（身份证号 513432********1234）');
   });
 
   it('says when it was paid, and with which reference (China date)', () => {
-    const e = explainClaim(story({ status: ClaimStatus.PAID, paidAt: new Date('2019-01-10T17:00:00Z'), paymentReference: 'ALIPAY-1' }), PERSON)!;
+    const e = explainClaim(
+      story({
+        status: ClaimStatus.PAID,
+        paidAt: new Date('2019-01-10T17:00:00Z'),
+        paymentReference: 'ALIPAY-1',
+      }),
+      PERSON,
+    )!;
     expect(e.en).toContain('paid on 2019-01-11 (payment reference ALIPAY-1)');
     expect(e.zh).toContain('已于 2019-01-11 支付');
   });
@@ -79,7 +99,12 @@ describe('explainClaim', () => {
     const w = payableFor(TERMS, '50000.00', '20000.00');
     const e = explainClaim(story({ eligibleOop: '20000.00', working: w, payable: w.payable }), PERSON)!;
     const byCode = Object.fromEntries(e.lines.map((l) => [l.code, l.amount]));
-    expect(byCode).toMatchObject({ COUNTED_EARLIER: '50000.00', TIER_3: '12000.00', CAP: '-7600.00', PAID: '4400.00' });
+    expect(byCode).toMatchObject({
+      COUNTED_EARLIER: '50000.00',
+      TIER_3: '12000.00',
+      CAP: '-7600.00',
+      PAID: '4400.00',
+    });
     expect(byCode.ROUNDING).toBeUndefined();
     expect(e.en).toContain('cap reached');
     const odd = payableFor(TERMS, '1000.01', '1.25'); // shares 0.5 from 1,000.01 → P: 0.004 → 0.504: payable 0.50 − 0.00
@@ -88,7 +113,11 @@ describe('explainClaim', () => {
     expect(lines).toMatchObject({ TIER_1: '0.50', PAID: '0.50' });
     const odd2 = payableFor(TERMS, '1000.01', '0.01'); // 0.004 (shown 0.00), P 0.008 → 0.01
     const r2 = explainClaim(story({ eligibleOop: '0.01', working: odd2, payable: odd2.payable }), PERSON)!;
-    expect(Object.fromEntries(r2.lines.map((l) => [l.code, l.amount]))).toMatchObject({ TIER_1: '0.00', ROUNDING: '0.01', PAID: '0.01' });
+    expect(Object.fromEntries(r2.lines.map((l) => [l.code, l.amount]))).toMatchObject({
+      TIER_1: '0.00',
+      ROUNDING: '0.01',
+      PAID: '0.01',
+    });
   });
 
   it('explains a claim within the deductible: nothing to pay', () => {
@@ -101,17 +130,43 @@ describe('explainClaim', () => {
   it('explains a downward adjustment as an amount to recover', () => {
     const w = payableFor(TERMS, '25000', '-3000');
     const e = explainClaim(
-      story({ claimNumber: 'CLM-513432-2020-000009', eligibleOop: '-3000.00', excludedCost: '3000.00', totalCost: '0.00', basicInsurancePaid: '0.00', criticalIllnessPaid: '0.00', medicalAssistancePaid: '0.00', working: w, payable: w.payable, adjustmentOfNumber: 'CLM-513432-2020-000001', reviewNote: 'invoice item reclassified' }),
+      story({
+        claimNumber: 'CLM-513432-2020-000009',
+        eligibleOop: '-3000.00',
+        excludedCost: '3000.00',
+        totalCost: '0.00',
+        basicInsurancePaid: '0.00',
+        criticalIllnessPaid: '0.00',
+        medicalAssistancePaid: '0.00',
+        working: w,
+        payable: w.payable,
+        adjustmentOfNumber: 'CLM-513432-2020-000001',
+        reviewNote: 'invoice item reclassified',
+      }),
       PERSON,
     )!;
     expect(e.en).toContain('This corrects claim CLM-513432-2020-000001, because: invoice item reclassified.');
     expect(e.en).toContain('1,500.00 yuan is to be recovered');
-    expect(e.lines.find((l) => l.code === 'PAID')).toMatchObject({ labelEn: 'Amount to be recovered', amount: '-1500.00' });
+    expect(e.lines.find((l) => l.code === 'PAID')).toMatchObject({
+      labelEn: 'Amount to be recovered',
+      amount: '-1500.00',
+    });
   });
 
   const rejected = (reason: ClaimRejection, trace: TraceEntry[], over: Partial<EobSource> = {}) =>
-    explainClaim(story({ status: ClaimStatus.REJECTED, rejectionReason: reason, payable: null, working: null, ruleTrace: trace, ...over }), PERSON)!;
-  const traceOf = (facts: Parameters<typeof adjudicate>[0]) => stampSteps([], 'SUBMIT', adjudicate(facts).steps, new Date('2020-03-02T02:00:00Z'));
+    explainClaim(
+      story({
+        status: ClaimStatus.REJECTED,
+        rejectionReason: reason,
+        payable: null,
+        working: null,
+        ruleTrace: trace,
+        ...over,
+      }),
+      PERSON,
+    )!;
+  const traceOf = (facts: Parameters<typeof adjudicate>[0]) =>
+    stampSteps([], 'SUBMIT', adjudicate(facts).steps, new Date('2020-03-02T02:00:00Z'));
   const base = {
     submittedOn: '2020-03-02',
     admissionDate: '2018-09-10',
@@ -121,7 +176,16 @@ describe('explainClaim', () => {
     documentKinds: [],
     requestedDocuments: [],
     coverage: { inForce: { coverageId: 1, countyCode: '513432', programmeYear: 2019 }, reason: null },
-    plan: { code: 'P', version: 1, hospitalLevels: ['COUNTY', 'CITY'] as const, filingWindowDays: 365, requiredDocuments: [], autoApproveLimit: '10000', reviewThreshold: '100000', terms: TERMS },
+    plan: {
+      code: 'P',
+      version: 1,
+      hospitalLevels: ['COUNTY', 'CITY'] as const,
+      filingWindowDays: 365,
+      requiredDocuments: [],
+      autoApproveLimit: '10000',
+      reviewThreshold: '100000',
+      terms: TERMS,
+    },
     idRegion: '513432',
     duplicates: [],
     overlappingStays: [],
@@ -129,22 +193,43 @@ describe('explainClaim', () => {
   };
 
   it('gives the reason for each rejection in words', () => {
-    const notCovered = rejected(ClaimRejection.NOT_COVERED, traceOf({ ...base, coverage: { inForce: null, reason: 'NOT_STARTED' }, plan: null }));
-    expect(notCovered.en).toContain('On the admission date 2018-09-10 the person was not covered: the cover had not started yet.');
+    const notCovered = rejected(
+      ClaimRejection.NOT_COVERED,
+      traceOf({ ...base, coverage: { inForce: null, reason: 'NOT_STARTED' }, plan: null }),
+    );
+    expect(notCovered.en).toContain(
+      'On the admission date 2018-09-10 the person was not covered: the cover had not started yet.',
+    );
     expect(notCovered.zh).toContain('保障尚未开始');
     expect(notCovered.lines.find((l) => l.code === 'REJECTED')).toMatchObject({ amount: null });
     expect(notCovered.lines.find((l) => l.code === 'PAID')!.amount).toBe('0.00');
 
-    const provider = rejected(ClaimRejection.PROVIDER_NOT_COVERED, traceOf({ ...base, plan: { ...base.plan, hospitalLevels: ['COUNTY', 'CITY'] } }), { hospitalLevel: 'PRIVATE' });
-    expect(provider.en).toContain('The plan does not pay for stays in a private hospital (it covers: county hospital, city hospital).');
+    const provider = rejected(
+      ClaimRejection.PROVIDER_NOT_COVERED,
+      traceOf({ ...base, plan: { ...base.plan, hospitalLevels: ['COUNTY', 'CITY'] } }),
+      { hospitalLevel: 'PRIVATE' },
+    );
+    expect(provider.en).toContain(
+      'The plan does not pay for stays in a private hospital (it covers: county hospital, city hospital).',
+    );
     expect(provider.zh).toContain('本保障不报销民营医院的费用');
 
-    const late = rejected(ClaimRejection.LATE_SUBMISSION, traceOf({ ...base, hospitalLevel: 'CITY', dischargeDate: '2019-01-01', submittedOn: '2020-03-02' }));
+    const late = rejected(
+      ClaimRejection.LATE_SUBMISSION,
+      traceOf({ ...base, hospitalLevel: 'CITY', dischargeDate: '2019-01-01', submittedOn: '2020-03-02' }),
+    );
     expect(late.en).toContain('filed 426 days after discharge; claims must be filed within 365 days');
 
     const dup = rejected(
       ClaimRejection.DUPLICATE_INVOICE,
-      traceOf({ ...base, hospitalLevel: 'CITY', dischargeDate: '2020-01-01', duplicates: [{ claimNumber: 'CLM-513432-2020-000003', invoiceNumbers: ['INV-7'], settlementNumber: null }] }),
+      traceOf({
+        ...base,
+        hospitalLevel: 'CITY',
+        dischargeDate: '2020-01-01',
+        duplicates: [
+          { claimNumber: 'CLM-513432-2020-000003', invoiceNumbers: ['INV-7'], settlementNumber: null },
+        ],
+      }),
     );
     expect(dup.en).toContain('invoice number(s) INV-7 already claimed on CLM-513432-2020-000003');
     expect(dup.zh).toContain('发票号 INV-7已在理赔 CLM-513432-2020-000003 中申请过');
@@ -179,13 +264,35 @@ describe('explainClaim', () => {
 
 describe('nextStepOf (the coordinator’s view)', () => {
   it('says what is missing, when it is due, or why it was not paid', () => {
-    expect(nextStepOf({ status: ClaimStatus.NEEDS_INFO, rejectionReason: null, missingDocuments: ['DISCHARGE_SUMMARY', 'INVOICE'], dueDate: null, paidAt: null })).toEqual({
+    expect(
+      nextStepOf({
+        status: ClaimStatus.NEEDS_INFO,
+        rejectionReason: null,
+        missingDocuments: ['DISCHARGE_SUMMARY', 'INVOICE'],
+        dueDate: null,
+        paidAt: null,
+      }),
+    ).toEqual({
       zh: '请补交：出院小结、住院发票（补齐后继续计时）',
       en: 'Please add: discharge summary, hospital invoice (the clock restarts once added)',
     });
-    expect(nextStepOf({ status: ClaimStatus.UNDER_REVIEW, rejectionReason: null, missingDocuments: [], dueDate: '2020-03-09', paidAt: null }).en).toBe(
-      'Being reviewed by the insurer; due to be paid by 2020-03-09',
-    );
-    expect(nextStepOf({ status: ClaimStatus.REJECTED, rejectionReason: ClaimRejection.LATE_SUBMISSION, missingDocuments: [], dueDate: null, paidAt: null }).zh).toBe('未获赔付：超过申请期限');
+    expect(
+      nextStepOf({
+        status: ClaimStatus.UNDER_REVIEW,
+        rejectionReason: null,
+        missingDocuments: [],
+        dueDate: '2020-03-09',
+        paidAt: null,
+      }).en,
+    ).toBe('Being reviewed by the insurer; due to be paid by 2020-03-09');
+    expect(
+      nextStepOf({
+        status: ClaimStatus.REJECTED,
+        rejectionReason: ClaimRejection.LATE_SUBMISSION,
+        missingDocuments: [],
+        dueDate: null,
+        paidAt: null,
+      }).zh,
+    ).toBe('未获赔付：超过申请期限');
   });
 });

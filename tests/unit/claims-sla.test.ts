@@ -2,23 +2,36 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { ClaimStatus } from '../../src/modules/claims/claim.entity';
-import { isOverdue, pauseClock, slaReportQuery, startClock, workingDaysOnClock } from '../../src/modules/claims/sla';
+import {
+  isOverdue,
+  pauseClock,
+  slaReportQuery,
+  startClock,
+  workingDaysOnClock,
+} from '../../src/modules/claims/sla';
 import { SYSTEM_ACTOR, type Actor } from '../../src/modules/auth/actor';
 import { Role } from '../../src/modules/auth/api-token.entity';
 import { referenceDataDir } from '../../src/seed/reference-data';
 import { WorkingDayCalendar, type CalendarDayKind } from '../../src/shared/working-days';
 
-const rows: { date: string; kind: CalendarDayKind }[] = parse(readFileSync(join(referenceDataDir(), 'cn-working-calendar-2019-2021.csv')), {
-  columns: true,
-  skip_empty_lines: true,
-  trim: true,
-  bom: true,
-});
+const rows: { date: string; kind: CalendarDayKind }[] = parse(
+  readFileSync(join(referenceDataDir(), 'cn-working-calendar-2019-2021.csv')),
+  {
+    columns: true,
+    skip_empty_lines: true,
+    trim: true,
+    bom: true,
+  },
+);
 const cal = new WorkingDayCalendar(new Map(rows.map((r) => [r.date, r.kind])));
 
 describe('the service-level clock', () => {
   it('is due 5 working days after submission', () => {
-    expect(startClock(cal, '2020-03-02')).toEqual({ dueDate: '2020-03-09', slaDaysUsed: 0, slaClockStartedOn: '2020-03-02' }); // Mon → Mon
+    expect(startClock(cal, '2020-03-02')).toEqual({
+      dueDate: '2020-03-09',
+      slaDaysUsed: 0,
+      slaClockStartedOn: '2020-03-02',
+    }); // Mon → Mon
     expect(startClock(cal, '2020-03-06').dueDate).toBe('2020-03-13'); // Fri → Fri
     expect(startClock(cal, '2020-03-07').dueDate).toBe('2020-03-16'); // Sat: day 0 is Monday the 9th
   });
@@ -63,7 +76,12 @@ describe('the service-level clock', () => {
 
 describe('slaReportQuery', () => {
   it('filters by scope with its own parameters after year and county', () => {
-    const coordinator: Actor = { tokenId: 1, role: Role.COORDINATOR, countyCodes: ['513432'], provinceCodes: [] };
+    const coordinator: Actor = {
+      tokenId: 1,
+      role: Role.COORDINATOR,
+      countyCodes: ['513432'],
+      provinceCodes: [],
+    };
     const q = slaReportQuery(coordinator, 2020, null);
     expect(q.values).toEqual([2020, null, ['513432']]);
     expect(q.text).toContain('c.county_code = any($3::text[])');

@@ -1,4 +1,8 @@
-import { normaliseDiagnosisCode, validateSubmission, type SubmitClaimData } from '../../src/modules/claims/adjudication';
+import {
+  normaliseDiagnosisCode,
+  validateSubmission,
+  type SubmitClaimData,
+} from '../../src/modules/claims/adjudication';
 import { makeNationalId } from '../../src/modules/enrollment/national-id';
 
 const TODAY = '2020-03-02';
@@ -26,11 +30,15 @@ function input(over: Partial<SubmitClaimData> = {}): SubmitClaimData {
   };
 }
 
-const fields = (over: Partial<SubmitClaimData>) => validateSubmission(input(over), TODAY).problems.map((p) => p.field);
+const fields = (over: Partial<SubmitClaimData>) =>
+  validateSubmission(input(over), TODAY).problems.map((p) => p.field);
 
 describe('validateSubmission', () => {
   it('normalises a good submission and computes x = total − basic − critical − assistance − excluded', () => {
-    const { problems, value } = validateSubmission(input({ diagnosisCode: ' a879 ', hospitalName: '  喜德县人民医院 ' }), TODAY);
+    const { problems, value } = validateSubmission(
+      input({ diagnosisCode: ' a879 ', hospitalName: '  喜德县人民医院 ' }),
+      TODAY,
+    );
     expect(problems).toEqual([]);
     expect(value).toMatchObject({
       eligibleOop: '3000.00',
@@ -62,12 +70,23 @@ describe('validateSubmission', () => {
 
   it('amounts need at most two decimals; total must be more than 0', () => {
     expect(fields({ totalCost: '10.001' })).toEqual(['totalCost']);
-    expect(fields({ totalCost: '0', basicInsurancePaid: '0', criticalIllnessPaid: '0', medicalAssistancePaid: '0', excludedCost: '0' })).toEqual(['totalCost']);
+    expect(
+      fields({
+        totalCost: '0',
+        basicInsurancePaid: '0',
+        criticalIllnessPaid: '0',
+        medicalAssistancePaid: '0',
+        excludedCost: '0',
+      }),
+    ).toEqual(['totalCost']);
   });
 
   it('dates: discharge before admission, admission or discharge in the future', () => {
     expect(fields({ dischargeDate: '2020-02-09' })).toEqual(['dischargeDate']);
-    expect(fields({ admissionDate: '2020-03-03', dischargeDate: '2020-03-04' })).toEqual(['admissionDate', 'dischargeDate']);
+    expect(fields({ admissionDate: '2020-03-03', dischargeDate: '2020-03-04' })).toEqual([
+      'admissionDate',
+      'dischargeDate',
+    ]);
     expect(fields({ dischargeDate: '2020-03-03' })).toEqual(['dischargeDate']);
     expect(fields({ admissionDate: '2020-02-30' })).toEqual(['admissionDate']);
     expect(fields({ admissionDate: TODAY, dischargeDate: TODAY })).toEqual([]);
@@ -105,7 +124,11 @@ describe('validateSubmission', () => {
   });
 
   it('reports every problem at once', () => {
-    expect(fields({ totalCost: '-1', diagnosisCode: '123', invoiceNumbers: [] })).toEqual(['diagnosisCode', 'invoiceNumbers', 'totalCost']);
+    expect(fields({ totalCost: '-1', diagnosisCode: '123', invoiceNumbers: [] })).toEqual([
+      'diagnosisCode',
+      'invoiceNumbers',
+      'totalCost',
+    ]);
   });
 });
 
@@ -124,7 +147,10 @@ describe('normaliseDiagnosisCode (ICD-10)', () => {
     expect(normaliseDiagnosisCode(raw)).toBe(expected);
   });
 
-  it.each(['', '123', 'A8', 'A87.', 'A87.12345', 'AB7.9', 'A87.U', 'A87-9', 'A87.9 x'])('%j is refused', (raw) => {
-    expect(normaliseDiagnosisCode(raw)).toBeNull();
-  });
+  it.each(['', '123', 'A8', 'A87.', 'A87.12345', 'AB7.9', 'A87.U', 'A87-9', 'A87.9 x'])(
+    '%j is refused',
+    (raw) => {
+      expect(normaliseDiagnosisCode(raw)).toBeNull();
+    },
+  );
 });

@@ -9,7 +9,12 @@ import { dayNumber, isIsoDate, type IsoDate } from '../../shared/dates';
 import type { FieldProblem } from '../../shared/errors';
 import { formatMoney, money, toFen } from '../../shared/money';
 import { parseNationalId, type ParsedNationalId } from '../enrollment/national-id';
-import { DOCUMENT_KINDS, HOSPITAL_LEVELS, type DocumentKind, type HospitalLevel } from '../pricing/benefit-plan.entity';
+import {
+  DOCUMENT_KINDS,
+  HOSPITAL_LEVELS,
+  type DocumentKind,
+  type HospitalLevel,
+} from '../pricing/benefit-plan.entity';
 import { benefitWorking } from '../pricing/engine/benefit';
 import type { BenefitPlanTerms } from '../pricing/engine/types';
 import { ClaimRejection, ClaimStatus, type ClaimFlag } from './claim.entity';
@@ -32,7 +37,9 @@ const ICD10_CN_EXTENSION_RE = /^([A-Z][0-9][0-9AB])\.?([0-9A-TV-Z]{1,3})X([0-9]{
 
 /** The normalised diagnosis code, or null when it is not an ICD-10 code. */
 export function normaliseDiagnosisCode(raw: string): string | null {
-  const s = String(raw ?? '').trim().toUpperCase();
+  const s = String(raw ?? '')
+    .trim()
+    .toUpperCase();
   const ext = ICD10_CN_EXTENSION_RE.exec(s);
   if (ext) return `${ext[1]}.${ext[2]}x${ext[3]}`;
   const m = ICD10_RE.exec(s);
@@ -44,7 +51,7 @@ const MONEY_TEXT = /^-?\d{1,12}(\.\d{1,2})?$/;
 const INVOICE_RE = /^[0-9A-Za-z][0-9A-Za-z_/.-]{0,63}$/;
 const SHA256_RE = /^[0-9a-fA-F]{64}$/;
 const IDEMPOTENCY_RE = /^[\x21-\x7e]{1,128}$/;
-// eslint-disable-next-line no-control-regex
+
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 export const MAX_INVOICES = 50;
@@ -113,7 +120,12 @@ function text(value: string | null | undefined): string {
 }
 
 /** An amount ≥ 0 with at most two decimals; pushes a problem naming `field` otherwise. */
-export function checkAmount(problems: FieldProblem[], field: string, value: unknown, allowNegative = false): boolean {
+export function checkAmount(
+  problems: FieldProblem[],
+  field: string,
+  value: unknown,
+  allowNegative = false,
+): boolean {
   const s = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
   if (!MONEY_TEXT.test(s)) {
     problems.push({ field, message: 'must be an amount with at most two decimals, e.g. "41696.00"' });
@@ -130,13 +142,22 @@ export function checkAmount(problems: FieldProblem[], field: string, value: unkn
  * The five amounts of a claim: each ≥ 0, total > 0, and x ≥ 0 — the last reported on
  * `totalCost` (x is not an input: the total is what cannot be less than what others paid).
  */
-export function checkAmounts(problems: FieldProblem[], a: Partial<ClaimAmounts>, prefix = ''): ClaimAmounts | null {
+export function checkAmounts(
+  problems: FieldProblem[],
+  a: Partial<ClaimAmounts>,
+  prefix = '',
+): ClaimAmounts | null {
   let ok = true;
   for (const f of AMOUNT_FIELDS) ok = checkAmount(problems, `${prefix}${f}`, a[f]) && ok;
   if (!ok) return null;
-  const amounts = Object.fromEntries(AMOUNT_FIELDS.map((f) => [f, formatMoney(String(a[f]).trim())])) as ClaimAmounts;
+  const amounts = Object.fromEntries(
+    AMOUNT_FIELDS.map((f) => [f, formatMoney(String(a[f]).trim())]),
+  ) as ClaimAmounts;
   if (money(amounts.totalCost).isZero()) {
-    problems.push({ field: `${prefix}totalCost`, message: 'must be more than 0: a claim is for a hospital bill' });
+    problems.push({
+      field: `${prefix}totalCost`,
+      message: 'must be more than 0: a claim is for a hospital bill',
+    });
     return null;
   }
   const x = eligibleOutOfPocket(amounts);
@@ -153,7 +174,11 @@ export function checkAmounts(problems: FieldProblem[], a: Partial<ClaimAmounts>,
   return amounts;
 }
 
-export function checkDocuments(problems: FieldProblem[], docs: readonly ClaimDocumentData[] | null | undefined, field = 'documents'): ClaimDocumentData[] {
+export function checkDocuments(
+  problems: FieldProblem[],
+  docs: readonly ClaimDocumentData[] | null | undefined,
+  field = 'documents',
+): ClaimDocumentData[] {
   const list = docs ?? [];
   if (list.length > MAX_DOCUMENTS) {
     problems.push({ field, message: `at most ${MAX_DOCUMENTS} documents per call` });
@@ -164,7 +189,8 @@ export function checkDocuments(problems: FieldProblem[], docs: readonly ClaimDoc
       problems.push({ field: `${field}[${i}].kind`, message: `must be one of ${DOCUMENT_KINDS.join(', ')}` });
     }
     const sha = text(d?.sha256);
-    if (!SHA256_RE.test(sha)) problems.push({ field: `${field}[${i}].sha256`, message: 'must be a SHA-256 in hex (64 characters)' });
+    if (!SHA256_RE.test(sha))
+      problems.push({ field: `${field}[${i}].sha256`, message: 'must be a SHA-256 in hex (64 characters)' });
     const key = text(d?.storageKey);
     if (!key || key.length > 512 || CONTROL_CHARS.test(key)) {
       problems.push({ field: `${field}[${i}].storageKey`, message: 'must be 1–512 printable characters' });
@@ -173,7 +199,12 @@ export function checkDocuments(problems: FieldProblem[], docs: readonly ClaimDoc
   });
 }
 
-function checkShortText(problems: FieldProblem[], field: string, value: string | null | undefined, max: number): string | null {
+function checkShortText(
+  problems: FieldProblem[],
+  field: string,
+  value: string | null | undefined,
+  max: number,
+): string | null {
   const v = text(value);
   if (!v) return null;
   if (Array.from(v).length > max || CONTROL_CHARS.test(v)) {
@@ -198,12 +229,19 @@ export function validateSubmission(
   const admissionOk = typeof admissionDate === 'string' && isIsoDate(admissionDate);
   const dischargeOk = typeof dischargeDate === 'string' && isIsoDate(dischargeDate);
   if (!admissionOk) problems.push({ field: 'admissionDate', message: 'must be a calendar date YYYY-MM-DD' });
-  else if (admissionDate > today) problems.push({ field: 'admissionDate', message: `must not be in the future (today is ${today})` });
+  else if (admissionDate > today)
+    problems.push({ field: 'admissionDate', message: `must not be in the future (today is ${today})` });
   if (!dischargeOk) problems.push({ field: 'dischargeDate', message: 'must be a calendar date YYYY-MM-DD' });
   else if (admissionOk && dischargeDate < admissionDate) {
-    problems.push({ field: 'dischargeDate', message: `must not be before the admission date ${admissionDate}` });
+    problems.push({
+      field: 'dischargeDate',
+      message: `must not be before the admission date ${admissionDate}`,
+    });
   } else if (dischargeDate > today) {
-    problems.push({ field: 'dischargeDate', message: `must not be in the future (today is ${today}): file after discharge` });
+    problems.push({
+      field: 'dischargeDate',
+      message: `must not be in the future (today is ${today}): file after discharge`,
+    });
   }
 
   const hospitalName = text(input.hospitalName);
@@ -214,16 +252,24 @@ export function validateSubmission(
   }
   const diagnosisCode = normaliseDiagnosisCode(input.diagnosisCode);
   if (!diagnosisCode) {
-    problems.push({ field: 'diagnosisCode', message: 'must be an ICD-10 code such as A87.9 (or J18.900x001)' });
+    problems.push({
+      field: 'diagnosisCode',
+      message: 'must be an ICD-10 code such as A87.9 (or J18.900x001)',
+    });
   }
 
   const invoiceNumbers = (input.invoiceNumbers ?? []).map((n) => text(n));
-  if (invoiceNumbers.length === 0) problems.push({ field: 'invoiceNumbers', message: 'must list at least one invoice number' });
-  else if (invoiceNumbers.length > MAX_INVOICES) problems.push({ field: 'invoiceNumbers', message: `at most ${MAX_INVOICES}` });
+  if (invoiceNumbers.length === 0)
+    problems.push({ field: 'invoiceNumbers', message: 'must list at least one invoice number' });
+  else if (invoiceNumbers.length > MAX_INVOICES)
+    problems.push({ field: 'invoiceNumbers', message: `at most ${MAX_INVOICES}` });
   const seen = new Set<string>();
   invoiceNumbers.forEach((n, i) => {
     if (!INVOICE_RE.test(n)) {
-      problems.push({ field: `invoiceNumbers[${i}]`, message: 'must be 1–64 letters, digits, "-", "_", "/" or "."' });
+      problems.push({
+        field: `invoiceNumbers[${i}]`,
+        message: 'must be 1–64 letters, digits, "-", "_", "/" or "."',
+      });
     } else if (seen.has(n)) problems.push({ field: `invoiceNumbers[${i}]`, message: `${n} is listed twice` });
     seen.add(n);
   });
@@ -234,7 +280,10 @@ export function validateSubmission(
   const payeeAccount = checkShortText(problems, 'payeeAccount', input.payeeAccount, 100);
   const idempotencyKey = text(input.idempotencyKey);
   if (!IDEMPOTENCY_RE.test(idempotencyKey)) {
-    problems.push({ field: 'idempotencyKey', message: 'must be 1–128 printable ASCII characters without spaces' });
+    problems.push({
+      field: 'idempotencyKey',
+      message: 'must be 1–128 printable ASCII characters without spaces',
+    });
   }
   if (problems.length || !parsed.ok || !amounts || !diagnosisCode) return { problems, value: null };
   return {
@@ -309,7 +358,11 @@ export interface PayableWorking {
  * A negative x (a downward adjustment) is the same formula run backwards: C + x < C, so the
  * payable is ≤ 0 and the year's total stays round(P(Σx)).
  */
-export function payableFor(terms: BenefitPlanTerms, priorEligible: string | Decimal, eligible: string | Decimal): PayableWorking {
+export function payableFor(
+  terms: BenefitPlanTerms,
+  priorEligible: string | Decimal,
+  eligible: string | Decimal,
+): PayableWorking {
   const c = money(priorEligible);
   const x = money(eligible);
   const before = benefitWorking(terms, c);
@@ -461,7 +514,10 @@ export function daysAfterDischarge(dischargeDate: IsoDate, submittedOn: IsoDate)
  * discharged from one hospital and admitted to the next on the same day — is not an overlap.
  * The SQL of the claim service uses the same ranges (`daterange(…, '[)') &&`).
  */
-export function staysOverlap(a: { admissionDate: IsoDate; dischargeDate: IsoDate }, b: { admissionDate: IsoDate; dischargeDate: IsoDate }): boolean {
+export function staysOverlap(
+  a: { admissionDate: IsoDate; dischargeDate: IsoDate },
+  b: { admissionDate: IsoDate; dischargeDate: IsoDate },
+): boolean {
   const range = (s: { admissionDate: IsoDate; dischargeDate: IsoDate }): [number, number] => {
     const start = dayNumber(s.admissionDate);
     return [start, Math.max(dayNumber(s.dischargeDate), start + 1)];
@@ -519,7 +575,13 @@ export function adjudicate(f: AdjudicationFacts): AdjudicationOutcome {
     step: 'COVERAGE_IN_FORCE',
     result: 'PASSED',
     detail: `coverage ${cov.coverageId} (county ${cov.countyCode}, programme year ${cov.programmeYear}, plan ${plan.code} v${plan.version}) is in force on ${f.admissionDate}`,
-    data: { coverageId: cov.coverageId, countyCode: cov.countyCode, programmeYear: cov.programmeYear, plan: plan.code, planVersion: plan.version },
+    data: {
+      coverageId: cov.coverageId,
+      countyCode: cov.countyCode,
+      programmeYear: cov.programmeYear,
+      plan: plan.code,
+      planVersion: plan.version,
+    },
   });
 
   // 2. the hospital level is covered by the plan
@@ -553,13 +615,14 @@ export function adjudicate(f: AdjudicationFacts): AdjudicationOutcome {
     detail: dupOk
       ? 'no other live claim of the person carries these invoice numbers or this settlement number'
       : f.duplicates
-          .map((d) =>
-            [
-              d.invoiceNumbers.length ? `invoice number(s) ${d.invoiceNumbers.join(', ')}` : null,
-              d.settlementNumber ? `settlement number ${d.settlementNumber}` : null,
-            ]
-              .filter(Boolean)
-              .join(' and ') + ` already on claim ${d.claimNumber}`,
+          .map(
+            (d) =>
+              [
+                d.invoiceNumbers.length ? `invoice number(s) ${d.invoiceNumbers.join(', ')}` : null,
+                d.settlementNumber ? `settlement number ${d.settlementNumber}` : null,
+              ]
+                .filter(Boolean)
+                .join(' and ') + ` already on claim ${d.claimNumber}`,
           )
           .join('; '),
     data: dupOk ? undefined : { duplicates: f.duplicates.map((d) => ({ ...d })) },
@@ -586,7 +649,9 @@ export function adjudicate(f: AdjudicationFacts): AdjudicationOutcome {
     step: 'OVERLAPPING_STAY',
     result: overlap ? 'RAISED' : 'NOT_RAISED',
     detail: overlap
-      ? f.overlappingStays.map((s) => `claim ${s.claimNumber} (${s.admissionDate} – ${s.dischargeDate}) overlaps this stay`).join('; ')
+      ? f.overlappingStays
+          .map((s) => `claim ${s.claimNumber} (${s.admissionDate} – ${s.dischargeDate}) overlaps this stay`)
+          .join('; ')
       : 'no other live claim of the person overlaps these hospital dates',
     data: overlap ? { claims: f.overlappingStays.map((s) => ({ ...s })) } : undefined,
   });
@@ -619,7 +684,12 @@ export function adjudicate(f: AdjudicationFacts): AdjudicationOutcome {
       `${withinLimit ? 'is within' : 'is above'} the auto-approve limit ${formatMoney(plan.autoApproveLimit)}` +
       (flags.length ? `; flagged ${flags.join(', ')}` : '') +
       (auto ? ': approved' : ': sent to review'),
-    data: { payable: payable.payable, priorEligible: payable.priorEligible, autoApproveLimit: formatMoney(plan.autoApproveLimit), flags },
+    data: {
+      payable: payable.payable,
+      priorEligible: payable.priorEligible,
+      autoApproveLimit: formatMoney(plan.autoApproveLimit),
+      flags,
+    },
   });
   return done(auto ? ClaimStatus.APPROVED : ClaimStatus.UNDER_REVIEW, { flags, payable });
 }
@@ -636,13 +706,19 @@ export interface TraceEntry extends RuleStep {
 }
 
 /** The steps of one run, stamped for storage after the trace so far. */
-export function stampSteps(trace: readonly TraceEntry[], action: TraceAction, steps: readonly RuleStep[], at: Date): TraceEntry[] {
+export function stampSteps(
+  trace: readonly TraceEntry[],
+  action: TraceAction,
+  steps: readonly RuleStep[],
+  at: Date,
+): TraceEntry[] {
   const run = trace.reduce((m, e) => Math.max(m, e.run), 0) + 1;
   return steps.map((s) => ({ run, action, ...s, at: at.toISOString() }));
 }
 
 /** The last FAILED step of a rule in a trace (what a rejection's explanation quotes). */
 export function lastFailure(trace: readonly TraceEntry[], step: RuleStep['step']): TraceEntry | null {
-  for (let i = trace.length - 1; i >= 0; i--) if (trace[i]!.step === step && trace[i]!.result === 'FAILED') return trace[i]!;
+  for (let i = trace.length - 1; i >= 0; i--)
+    if (trace[i]!.step === step && trace[i]!.result === 'FAILED') return trace[i]!;
   return null;
 }

@@ -29,11 +29,19 @@ export const CLAIM_REASON_CODES: Record<ClaimReason, ErrorCode> = {
   [ClaimReason.NOT_DECIDED]: 'CONFLICT',
 };
 
-export function claimError(reason: ClaimReason, message: string, extra: Record<string, unknown> = {}): DomainError {
+export function claimError(
+  reason: ClaimReason,
+  message: string,
+  extra: Record<string, unknown> = {},
+): DomainError {
   return new DomainError(CLAIM_REASON_CODES[reason], message, { reason, ...extra });
 }
 
-export function illegalClaimTransition(claimNumber: string, status: ClaimStatus, action: string): DomainError {
+export function illegalClaimTransition(
+  claimNumber: string,
+  status: ClaimStatus,
+  action: string,
+): DomainError {
   return claimError(
     ClaimReason.ILLEGAL_TRANSITION,
     `claim ${claimNumber} is ${status}: cannot ${action} a claim in status ${status}`,
@@ -41,7 +49,12 @@ export function illegalClaimTransition(claimNumber: string, status: ClaimStatus,
   );
 }
 
-export function staleClaimVersion(claimNumber: string, status: ClaimStatus, current: number, given: number): DomainError {
+export function staleClaimVersion(
+  claimNumber: string,
+  status: ClaimStatus,
+  current: number,
+  given: number,
+): DomainError {
   return claimError(
     ClaimReason.STALE_VERSION,
     `claim ${claimNumber} is at version ${current} (${status}), not ${given}: it was changed by someone else; reload and retry`,
@@ -51,5 +64,8 @@ export function staleClaimVersion(claimNumber: string, status: ClaimStatus, curr
 
 export function outOfScope(): DomainError {
   // Same message whether the person is unknown or covered elsewhere: a scoped token learns nothing outside.
-  return claimError(ClaimReason.OUT_OF_SCOPE, 'the person has no coverage in your counties: file the claim where they are covered');
+  return claimError(
+    ClaimReason.OUT_OF_SCOPE,
+    'the person has no coverage in your counties: file the claim where they are covered',
+  );
 }

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Pool } from 'pg';
-import { decodeCursor, pageSize, toConnection, type Connection, type PageInput } from '../../graphql/connection';
+import {
+  decodeCursor,
+  pageSize,
+  toConnection,
+  type Connection,
+  type PageInput,
+} from '../../graphql/connection';
 import type { Clock } from '../../shared/clock';
 import { addDays, dateInZone, isIsoDate, type IsoDate } from '../../shared/dates';
 import { badInput, badInputs, notFound, type FieldProblem } from '../../shared/errors';
@@ -47,7 +53,13 @@ import {
   type TraceEntry,
 } from './adjudication';
 import { Claim, ClaimDocument, ClaimRejection, ClaimStatus, type ClaimFlag } from './claim.entity';
-import { ClaimReason, claimError, illegalClaimTransition, outOfScope, staleClaimVersion } from './claim.errors';
+import {
+  ClaimReason,
+  claimError,
+  illegalClaimTransition,
+  outOfScope,
+  staleClaimVersion,
+} from './claim.errors';
 import { explainClaim, isDecided, type EobSource, type Explanation } from './eob';
 import {
   CLOCK_RUNNING_STATUSES,
@@ -200,16 +212,23 @@ function checkVersion(problems: FieldProblem[], version: unknown, required: bool
     if (required) problems.push({ field: 'version', message: 'is required: the version you read' });
     return;
   }
-  if (!Number.isInteger(version) || (version as number) < 1) problems.push({ field: 'version', message: 'must be a whole number ≥ 1' });
+  if (!Number.isInteger(version) || (version as number) < 1)
+    problems.push({ field: 'version', message: 'must be a whole number ≥ 1' });
 }
 
-function checkNote(problems: FieldProblem[], field: string, value: string | null | undefined, required: boolean): string | null {
+function checkNote(
+  problems: FieldProblem[],
+  field: string,
+  value: string | null | undefined,
+  required: boolean,
+): string | null {
   const v = typeof value === 'string' ? value.trim() : '';
   if (!v) {
     if (required) problems.push({ field, message: 'must not be empty' });
     return null;
   }
-  if (Array.from(v).length > MAX_NOTE) problems.push({ field, message: `must be at most ${MAX_NOTE} characters` });
+  if (Array.from(v).length > MAX_NOTE)
+    problems.push({ field, message: `must be at most ${MAX_NOTE} characters` });
   return v;
 }
 
@@ -257,11 +276,18 @@ export class ClaimService {
         const insured = await tx.findOne(Insured, { idHash });
         if (!insured) {
           if (isScoped(actor)) throw outOfScope();
-          throw badInput('nationalId', 'no insured person has this national ID: the person must be enrolled first', 'NOT_ENROLLED');
+          throw badInput(
+            'nationalId',
+            'no insured person has this national ID: the person must be enrolled first',
+            'NOT_ENROLLED',
+          );
         }
         await this.lockPerson(tx, insured.id);
         // After the person's lock a repeat of the same request sees the first one (it has committed).
-        const earlier = await tx.findOne(Claim, { submittedByTokenId: tokenId, idempotencyKey: v.idempotencyKey });
+        const earlier = await tx.findOne(Claim, {
+          submittedByTokenId: tokenId,
+          idempotencyKey: v.idempotencyKey,
+        });
         if (earlier) return { claim: earlier, replayed: true };
 
         const placement = await this.place(tx, insured, v.admissionDate);
@@ -332,7 +358,9 @@ export class ClaimService {
       // Two first requests with one key for different people raced past the check: the unique
       // (token, key) let one in; the other answers with it.
       if (!isUniqueViolation(err, 'idempotency_key')) throw err;
-      const first = await em.fork().findOne(Claim, { submittedByTokenId: tokenId, idempotencyKey: v.idempotencyKey });
+      const first = await em
+        .fork()
+        .findOne(Claim, { submittedByTokenId: tokenId, idempotencyKey: v.idempotencyKey });
       if (!first) throw err;
       return { claim: first, replayed: true };
     }
@@ -371,15 +399,23 @@ export class ClaimService {
       if (input.version !== null && input.version !== undefined && claim.version !== input.version) {
         throw staleClaimVersion(claim.claimNumber, claim.status, claim.version, input.version);
       }
-      if (claim.status !== ClaimStatus.NEEDS_INFO) throw illegalClaimTransition(claim.claimNumber, claim.status, 'supplement');
+      if (claim.status !== ClaimStatus.NEEDS_INFO)
+        throw illegalClaimTransition(claim.claimNumber, claim.status, 'supplement');
       const existing = await tx.find(ClaimDocument, { claim: claim.id });
       const known = new Set(existing.map((d) => `${d.kind}:${d.sha256}`));
       const added = dedupeDocuments(documents).filter((d) => !known.has(`${d.kind}:${d.sha256}`));
       for (const d of added) tx.create(ClaimDocument, { claim, ...d });
-      const settlementChange = settlement && settlement !== claim.settlementNumber ? { from: claim.settlementNumber ?? null, to: settlement } : null;
+      const settlementChange =
+        settlement && settlement !== claim.settlementNumber
+          ? { from: claim.settlementNumber ?? null, to: settlement }
+          : null;
       if (settlementChange) claim.settlementNumber = settlement;
 
-      const { outcome, coverage, plan } = await this.runRules(tx, this.factsOf(claim, insured, [...existing, ...added]), placement);
+      const { outcome, coverage, plan } = await this.runRules(
+        tx,
+        this.factsOf(claim, insured, [...existing, ...added]),
+        placement,
+      );
       if (outcome.status !== ClaimStatus.NEEDS_INFO) {
         Object.assign(claim, startClock(await this.calendar.calendar(tx), today, claim.slaDaysUsed));
       }
@@ -414,13 +450,23 @@ export class ClaimService {
     if (problems.length) throw badInputs(problems);
     const now = this.clock.now();
     const claim = await em.transactional(async (tx) => {
-      const locked = await this.lockClaim(tx, actor, input.claimId, { coverage: async (found) => found.coverage?.id ?? null });
+      const locked = await this.lockClaim(tx, actor, input.claimId, {
+        coverage: async (found) => found.coverage?.id ?? null,
+      });
       const claim = locked.claim;
-      if (claim.version !== input.version) throw staleClaimVersion(claim.claimNumber, claim.status, claim.version, input.version);
-      if (claim.status !== ClaimStatus.UNDER_REVIEW) throw illegalClaimTransition(claim.claimNumber, claim.status, 'approve');
+      if (claim.version !== input.version)
+        throw staleClaimVersion(claim.claimNumber, claim.status, claim.version, input.version);
+      if (claim.status !== ClaimStatus.UNDER_REVIEW)
+        throw illegalClaimTransition(claim.claimNumber, claim.status, 'approve');
       const coverage = locked.coverage;
-      if (!coverage || claim.coverage?.id !== coverage.id) throw illegalClaimTransition(claim.claimNumber, claim.status, 'approve (its coverage changed meanwhile)');
-      let excludedChange: { from: string; to: string; eligibleOop: { from: string; to: string } } | null = null;
+      if (!coverage || claim.coverage?.id !== coverage.id)
+        throw illegalClaimTransition(
+          claim.claimNumber,
+          claim.status,
+          'approve (its coverage changed meanwhile)',
+        );
+      let excludedChange: { from: string; to: string; eligibleOop: { from: string; to: string } } | null =
+        null;
       if (excludedOk) {
         const excluded = formatMoney(String(input.excludedCost).trim());
         if (excluded !== claim.excludedCost) {
@@ -428,9 +474,16 @@ export class ClaimService {
           const amounts = { ...amountsOf(claim), excludedCost: excluded };
           const x = eligibleOutOfPocket(amounts);
           if (x.isNegative()) {
-            throw badInput('excludedCost', `would make the eligible out-of-pocket negative (${formatMoney(x)}): at most ${formatMoney(eligibleOutOfPocket({ ...amounts, excludedCost: '0' }))}`);
+            throw badInput(
+              'excludedCost',
+              `would make the eligible out-of-pocket negative (${formatMoney(x)}): at most ${formatMoney(eligibleOutOfPocket({ ...amounts, excludedCost: '0' }))}`,
+            );
           }
-          excludedChange = { from: claim.excludedCost, to: excluded, eligibleOop: { from: claim.eligibleOop, to: formatMoney(x) } };
+          excludedChange = {
+            from: claim.excludedCost,
+            to: excluded,
+            eligibleOop: { from: claim.eligibleOop, to: formatMoney(x) },
+          };
           claim.excludedCost = excluded;
           claim.eligibleOop = formatMoney(x);
         }
@@ -438,16 +491,28 @@ export class ClaimService {
       const plan = await this.planOfCoverage(tx, coverage);
       const working = this.applyApproval(tx, actor, claim, coverage, plan, now);
       if (reason) claim.reviewNote = reason;
-      this.appendTrace(claim, 'APPROVE', [
-        {
-          step: 'DECISION',
-          result: 'DECIDED',
-          detail:
-            `APPROVED by review: payable ${working.payable} (C = ${working.priorEligible}, x = ${working.eligible})` +
-            (excludedChange ? `; excluded cost changed ${excludedChange.from} → ${excludedChange.to}: ${reason}` : ''),
-          data: { status: ClaimStatus.APPROVED, payable: working.payable, excludedCost: excludedChange, reason },
-        },
-      ], now);
+      this.appendTrace(
+        claim,
+        'APPROVE',
+        [
+          {
+            step: 'DECISION',
+            result: 'DECIDED',
+            detail:
+              `APPROVED by review: payable ${working.payable} (C = ${working.priorEligible}, x = ${working.eligible})` +
+              (excludedChange
+                ? `; excluded cost changed ${excludedChange.from} → ${excludedChange.to}: ${reason}`
+                : ''),
+            data: {
+              status: ClaimStatus.APPROVED,
+              payable: working.payable,
+              excludedCost: excludedChange,
+              reason,
+            },
+          },
+        ],
+        now,
+      );
       await tx.flush();
       const insured = await tx.findOneOrFail(Insured, { id: claim.insured.id });
       this.record(tx, actor, claim, insured, 'APPROVE', ClaimStatus.UNDER_REVIEW, {
@@ -473,7 +538,8 @@ export class ClaimService {
     const now = this.clock.now();
     const claim = await em.transactional(async (tx) => {
       const { claim } = await this.lockClaim(tx, actor, input.claimId);
-      if (claim.version !== input.version) throw staleClaimVersion(claim.claimNumber, claim.status, claim.version, input.version);
+      if (claim.version !== input.version)
+        throw staleClaimVersion(claim.claimNumber, claim.status, claim.version, input.version);
       const from = claim.status;
       if (from !== ClaimStatus.UNDER_REVIEW && from !== ClaimStatus.NEEDS_INFO) {
         throw illegalClaimTransition(claim.claimNumber, from, 'reject');
@@ -482,12 +548,26 @@ export class ClaimService {
       claim.rejectionReason = ClaimRejection.OTHER;
       claim.reviewNote = note;
       claim.decidedAt = now;
-      this.appendTrace(claim, 'REJECT', [
-        { step: 'DECISION', result: 'DECIDED', detail: `REJECTED / OTHER by review: ${note}`, data: { status: ClaimStatus.REJECTED, rejectionReason: ClaimRejection.OTHER, note } },
-      ], now);
+      this.appendTrace(
+        claim,
+        'REJECT',
+        [
+          {
+            step: 'DECISION',
+            result: 'DECIDED',
+            detail: `REJECTED / OTHER by review: ${note}`,
+            data: { status: ClaimStatus.REJECTED, rejectionReason: ClaimRejection.OTHER, note },
+          },
+        ],
+        now,
+      );
       await tx.flush();
       const insured = await tx.findOneOrFail(Insured, { id: claim.insured.id });
-      this.record(tx, actor, claim, insured, 'REJECT', from, { rejectionReason: ClaimRejection.OTHER, note, ruleTrace: claim.ruleTrace });
+      this.record(tx, actor, claim, insured, 'REJECT', from, {
+        rejectionReason: ClaimRejection.OTHER,
+        note,
+        ruleTrace: claim.ruleTrace,
+      });
       return claim;
     });
     await this.events.dispatchSoon();
@@ -504,7 +584,8 @@ export class ClaimService {
     const kinds = input.documents ?? [];
     if (!kinds.length) problems.push({ field: 'documents', message: 'name at least one document kind' });
     kinds.forEach((k, i) => {
-      if (!(DOCUMENT_KINDS as readonly string[]).includes(k)) problems.push({ field: `documents[${i}]`, message: `must be one of ${DOCUMENT_KINDS.join(', ')}` });
+      if (!(DOCUMENT_KINDS as readonly string[]).includes(k))
+        problems.push({ field: `documents[${i}]`, message: `must be one of ${DOCUMENT_KINDS.join(', ')}` });
     });
     const note = checkNote(problems, 'note', input.note, false);
     if (problems.length) throw badInputs(problems);
@@ -512,21 +593,46 @@ export class ClaimService {
     const today = dateInZone(now);
     const claim = await em.transactional(async (tx) => {
       const { claim } = await this.lockClaim(tx, actor, input.claimId);
-      if (claim.version !== input.version) throw staleClaimVersion(claim.claimNumber, claim.status, claim.version, input.version);
-      if (claim.status !== ClaimStatus.UNDER_REVIEW) throw illegalClaimTransition(claim.claimNumber, claim.status, 'request information for');
+      if (claim.version !== input.version)
+        throw staleClaimVersion(claim.claimNumber, claim.status, claim.version, input.version);
+      if (claim.status !== ClaimStatus.UNDER_REVIEW)
+        throw illegalClaimTransition(claim.claimNumber, claim.status, 'request information for');
       const attached = (await tx.find(ClaimDocument, { claim: claim.id })).map((d) => d.kind);
       const missing = missingDocuments([], kinds, attached);
-      if (!missing.length) throw badInput('documents', `already attached: ${kinds.join(', ')}; ask for another kind (e.g. OTHER) with a note`);
+      if (!missing.length)
+        throw badInput(
+          'documents',
+          `already attached: ${kinds.join(', ')}; ask for another kind (e.g. OTHER) with a note`,
+        );
       claim.requestedDocuments = [...new Set([...claim.requestedDocuments, ...missing])];
       claim.missingDocuments = missing;
       claim.status = ClaimStatus.NEEDS_INFO;
       if (note) claim.reviewNote = note;
-      const running: SlaClock = { dueDate: claim.dueDate ?? null, slaDaysUsed: claim.slaDaysUsed, slaClockStartedOn: claim.slaClockStartedOn ?? null };
+      const running: SlaClock = {
+        dueDate: claim.dueDate ?? null,
+        slaDaysUsed: claim.slaDaysUsed,
+        slaClockStartedOn: claim.slaClockStartedOn ?? null,
+      };
       Object.assign(claim, pauseClock(await this.calendar.calendar(tx), running, today));
-      this.appendTrace(claim, 'REQUEST_INFO', [
-        { step: 'DOCUMENTS_COMPLETE', result: 'FAILED', detail: `the reviewer asked for: ${missing.join(', ')}${note ? ` (${note})` : ''}`, data: { requested: missing, note } },
-        { step: 'DECISION', result: 'DECIDED', detail: ClaimStatus.NEEDS_INFO, data: { status: ClaimStatus.NEEDS_INFO } },
-      ], now);
+      this.appendTrace(
+        claim,
+        'REQUEST_INFO',
+        [
+          {
+            step: 'DOCUMENTS_COMPLETE',
+            result: 'FAILED',
+            detail: `the reviewer asked for: ${missing.join(', ')}${note ? ` (${note})` : ''}`,
+            data: { requested: missing, note },
+          },
+          {
+            step: 'DECISION',
+            result: 'DECIDED',
+            detail: ClaimStatus.NEEDS_INFO,
+            data: { status: ClaimStatus.NEEDS_INFO },
+          },
+        ],
+        now,
+      );
       await tx.flush();
       const insured = await tx.findOneOrFail(Insured, { id: claim.insured.id });
       this.record(tx, actor, claim, insured, 'REQUEST_INFO', ClaimStatus.UNDER_REVIEW, {
@@ -552,9 +658,15 @@ export class ClaimService {
     const hasAmounts = input.amounts !== null && input.amounts !== undefined;
     let amounts: ClaimAmounts | null = null;
     if (hasDelta === hasAmounts) {
-      problems.push({ field: hasDelta ? 'amounts' : 'eligibleDelta', message: 'give either eligibleDelta or amounts, not both' });
+      problems.push({
+        field: hasDelta ? 'amounts' : 'eligibleDelta',
+        message: 'give either eligibleDelta or amounts, not both',
+      });
     } else if (hasDelta) {
-      if (checkAmount(problems, 'eligibleDelta', input.eligibleDelta, true) && money(String(input.eligibleDelta).trim()).isZero()) {
+      if (
+        checkAmount(problems, 'eligibleDelta', input.eligibleDelta, true) &&
+        money(String(input.eligibleDelta).trim()).isZero()
+      ) {
         problems.push({ field: 'eligibleDelta', message: 'must not be 0' });
       }
     } else {
@@ -562,7 +674,11 @@ export class ClaimService {
     }
     const reason = checkNote(problems, 'reason', input.reason, true);
     const key = typeof input.idempotencyKey === 'string' ? input.idempotencyKey.trim() : '';
-    if (key && !/^[\x21-\x7e]{1,128}$/.test(key)) problems.push({ field: 'idempotencyKey', message: 'must be 1–128 printable ASCII characters without spaces' });
+    if (key && !/^[\x21-\x7e]{1,128}$/.test(key))
+      problems.push({
+        field: 'idempotencyKey',
+        message: 'must be 1–128 printable ASCII characters without spaces',
+      });
     if (problems.length || !reason) throw badInputs(problems);
     const tokenId = actor.tokenId ?? 0;
     const now = this.clock.now();
@@ -576,7 +692,11 @@ export class ClaimService {
         if (earlier) return earlier;
       }
       await tx.refresh(original);
-      if (original.adjustmentOf || !original.coverage || (original.status !== ClaimStatus.APPROVED && original.status !== ClaimStatus.PAID)) {
+      if (
+        original.adjustmentOf ||
+        !original.coverage ||
+        (original.status !== ClaimStatus.APPROVED && original.status !== ClaimStatus.PAID)
+      ) {
         throw claimError(
           ClaimReason.NOT_ADJUSTABLE,
           `claim ${original.claimNumber} is ${original.adjustmentOf ? 'itself an adjustment (adjust its original claim)' : original.status}: only approved or paid original claims are adjusted`,
@@ -586,16 +706,28 @@ export class ClaimService {
       const effective = await this.effectiveAmounts(tx, original.id);
       let delta: ClaimAmounts;
       if (amounts) {
-        delta = Object.fromEntries(AMOUNT_FIELDS.map((f) => [f, formatMoney(money(amounts![f]).minus(effective[f]))])) as ClaimAmounts;
-        if (AMOUNT_FIELDS.every((f) => money(delta[f]).isZero())) throw badInput('amounts', 'are the amounts the claim already counts: nothing to correct');
+        delta = Object.fromEntries(
+          AMOUNT_FIELDS.map((f) => [f, formatMoney(money(amounts![f]).minus(effective[f]))]),
+        ) as ClaimAmounts;
+        if (AMOUNT_FIELDS.every((f) => money(delta[f]).isZero()))
+          throw badInput('amounts', 'are the amounts the claim already counts: nothing to correct');
       } else {
         const d = money(String(input.eligibleDelta).trim());
-        delta = { totalCost: '0.00', basicInsurancePaid: '0.00', criticalIllnessPaid: '0.00', medicalAssistancePaid: '0.00', excludedCost: formatMoney(d.negated()) };
+        delta = {
+          totalCost: '0.00',
+          basicInsurancePaid: '0.00',
+          criticalIllnessPaid: '0.00',
+          medicalAssistancePaid: '0.00',
+          excludedCost: formatMoney(d.negated()),
+        };
       }
       const x = eligibleOutOfPocket(delta);
       const corrected = money(effective.eligibleOop).plus(x);
       if (corrected.isNegative()) {
-        throw badInput(hasDelta ? 'eligibleDelta' : 'amounts', `would take the claim's counted amount ${effective.eligibleOop} below 0 (${formatMoney(corrected)})`);
+        throw badInput(
+          hasDelta ? 'eligibleDelta' : 'amounts',
+          `would take the claim's counted amount ${effective.eligibleOop} below 0 (${formatMoney(corrected)})`,
+        );
       }
       const coverage = await this.lockCoverage(tx, original.coverage.id);
       const plan = await this.planOfCoverage(tx, coverage);
@@ -625,14 +757,25 @@ export class ClaimService {
         ...startClock(await this.calendar.calendar(tx), today),
       });
       const working = this.applyApproval(tx, actor, adjustment, coverage, plan, now);
-      this.appendTrace(adjustment, 'ADJUST', [
-        {
-          step: 'DECISION',
-          result: 'DECIDED',
-          detail: `APPROVED adjustment of ${original.claimNumber}: x ${working.eligible} (counted ${effective.eligibleOop} → ${formatMoney(corrected)}), payable ${working.payable}: ${reason}`,
-          data: { status: ClaimStatus.APPROVED, adjustmentOf: original.claimNumber, delta, payable: working.payable, reason },
-        },
-      ], now);
+      this.appendTrace(
+        adjustment,
+        'ADJUST',
+        [
+          {
+            step: 'DECISION',
+            result: 'DECIDED',
+            detail: `APPROVED adjustment of ${original.claimNumber}: x ${working.eligible} (counted ${effective.eligibleOop} → ${formatMoney(corrected)}), payable ${working.payable}: ${reason}`,
+            data: {
+              status: ClaimStatus.APPROVED,
+              adjustmentOf: original.claimNumber,
+              delta,
+              payable: working.payable,
+              reason,
+            },
+          },
+        ],
+        now,
+      );
       await tx.flush();
       const insured = await tx.findOneOrFail(Insured, { id: original.insured.id });
       this.record(tx, actor, adjustment, insured, 'ADJUST', ClaimStatus.SUBMITTED, {
@@ -650,7 +793,13 @@ export class ClaimService {
         entityType: 'Claim',
         entityId: original.id,
         action: 'ADJUSTED',
-        changes: { adjustmentId: adjustment.id, adjustmentNumber: claimNumber, eligibleDelta: adjustment.eligibleOop, payable: adjustment.payable, reason },
+        changes: {
+          adjustmentId: adjustment.id,
+          adjustmentNumber: claimNumber,
+          eligibleDelta: adjustment.eligibleOop,
+          payable: adjustment.payable,
+          reason,
+        },
       });
       return adjustment;
     });
@@ -685,7 +834,10 @@ export class ClaimService {
           tx.getTransactionContext(),
         );
       if (line && line.n > 0) {
-        throw claimError(ClaimReason.IN_PAYOUT, `claim ${claim.claimNumber} is in a payout batch awaiting confirmation: correct the account after the batch is confirmed`);
+        throw claimError(
+          ClaimReason.IN_PAYOUT,
+          `claim ${claim.claimNumber} is in a payout batch awaiting confirmation: correct the account after the batch is confirmed`,
+        );
       }
       const before = claim.payeeAccount ?? null;
       if (before === account) return claim;
@@ -698,7 +850,10 @@ export class ClaimService {
         fromState: claim.status,
         toState: claim.status,
         // Masked: accounts stay out of the audit trail.
-        changes: { payeeAccount: { from: before === null ? null : maskTail(before), to: maskTail(account) }, reason },
+        changes: {
+          payeeAccount: { from: before === null ? null : maskTail(before), to: maskTail(account) },
+          reason,
+        },
       });
       return claim;
     });
@@ -713,52 +868,80 @@ export class ClaimService {
   }
 
   async getByNumber(em: EntityManager, actor: Actor, claimNumber: string): Promise<Claim> {
-    const claim = await em.findOne(Claim, withScope({ claimNumber: String(claimNumber ?? '').trim() }, actor));
+    const claim = await em.findOne(
+      Claim,
+      withScope({ claimNumber: String(claimNumber ?? '').trim() }, actor),
+    );
     if (!claim) throw notFound('Claim', claimNumber);
     return claim;
   }
 
-  async list(em: EntityManager, actor: Actor, filter: ClaimFilter, order: ClaimOrder = ClaimOrder.SUBMITTED, page?: PageInput): Promise<Connection<Claim>> {
+  async list(
+    em: EntityManager,
+    actor: Actor,
+    filter: ClaimFilter,
+    order: ClaimOrder = ClaimOrder.SUBMITTED,
+    page?: PageInput,
+  ): Promise<Connection<Claim>> {
     const limit = pageSize(page);
     const today = this.clock.today();
     const problems: FieldProblem[] = [];
     const conds: Record<string, unknown>[] = [];
     if (filter.countyCode !== null && filter.countyCode !== undefined) {
-      if (!COUNTY_RE.test(filter.countyCode)) problems.push({ field: 'filter.countyCode', message: 'must be a 6-digit county code' });
+      if (!COUNTY_RE.test(filter.countyCode))
+        problems.push({ field: 'filter.countyCode', message: 'must be a 6-digit county code' });
       conds.push({ countyCode: filter.countyCode });
     }
     if (filter.statuses?.length) conds.push({ status: { $in: [...filter.statuses] } });
-    if (filter.overdue === true) conds.push({ status: { $in: [...CLOCK_RUNNING_STATUSES] }, dueDate: { $lt: today } });
+    if (filter.overdue === true)
+      conds.push({ status: { $in: [...CLOCK_RUNNING_STATUSES] }, dueDate: { $lt: today } });
     if (filter.overdue === false) {
-      conds.push({ $or: [{ status: { $nin: [...CLOCK_RUNNING_STATUSES] } }, { dueDate: null }, { dueDate: { $gte: today } }] });
+      conds.push({
+        $or: [
+          { status: { $nin: [...CLOCK_RUNNING_STATUSES] } },
+          { dueDate: null },
+          { dueDate: { $gte: today } },
+        ],
+      });
     }
     if (filter.dueBefore) {
-      if (!isIsoDate(filter.dueBefore)) problems.push({ field: 'filter.dueBefore', message: 'must be a calendar date YYYY-MM-DD' });
+      if (!isIsoDate(filter.dueBefore))
+        problems.push({ field: 'filter.dueBefore', message: 'must be a calendar date YYYY-MM-DD' });
       conds.push({ dueDate: { $lt: filter.dueBefore } });
     }
     if (filter.dueWithinWorkingDays !== null && filter.dueWithinWorkingDays !== undefined) {
       const n = filter.dueWithinWorkingDays;
       if (!Number.isInteger(n) || n < 0 || n > 30) {
-        problems.push({ field: 'filter.dueWithinWorkingDays', message: 'must be a whole number from 0 to 30' });
+        problems.push({
+          field: 'filter.dueWithinWorkingDays',
+          message: 'must be a whole number from 0 to 30',
+        });
       } else {
         const until = (await this.calendar.calendar(em)).addWorkingDays(today, n);
         conds.push({ status: { $in: [...CLOCK_RUNNING_STATUSES] }, dueDate: { $gte: today, $lte: until } });
       }
     }
-    if (filter.programmeYear !== null && filter.programmeYear !== undefined) conds.push({ programmeYear: filter.programmeYear });
-    if (filter.insuredId !== null && filter.insuredId !== undefined) conds.push({ insured: filter.insuredId });
+    if (filter.programmeYear !== null && filter.programmeYear !== undefined)
+      conds.push({ programmeYear: filter.programmeYear });
+    if (filter.insuredId !== null && filter.insuredId !== undefined)
+      conds.push({ insured: filter.insuredId });
     if (filter.nationalId) {
       const parsed = parseNationalId(filter.nationalId, today);
       if (!parsed.ok) problems.push({ field: 'filter.nationalId', message: parsed.message });
       else conds.push({ insured: { idHash: this.pii.hash(parsed.id) } });
     }
     if (filter.flag) conds.push({ flags: { $contains: [filter.flag] } });
-    for (const [field, value] of [['submittedFrom', filter.submittedFrom], ['submittedTo', filter.submittedTo]] as const) {
-      if (value && !isIsoDate(value)) problems.push({ field: `filter.${field}`, message: 'must be a calendar date YYYY-MM-DD' });
+    for (const [field, value] of [
+      ['submittedFrom', filter.submittedFrom],
+      ['submittedTo', filter.submittedTo],
+    ] as const) {
+      if (value && !isIsoDate(value))
+        problems.push({ field: `filter.${field}`, message: 'must be a calendar date YYYY-MM-DD' });
     }
     if (problems.length) throw badInputs(problems);
     if (filter.submittedFrom) conds.push({ submittedAt: { $gte: startOfDayChina(filter.submittedFrom) } });
-    if (filter.submittedTo) conds.push({ submittedAt: { $lt: startOfDayChina(addDays(filter.submittedTo, 1)) } });
+    if (filter.submittedTo)
+      conds.push({ submittedAt: { $lt: startOfDayChina(addDays(filter.submittedTo, 1)) } });
     const where = withScope(conds.length ? { $and: conds } : {}, actor);
     const totalCount = await em.count(Claim, where);
 
@@ -779,7 +962,8 @@ export class ClaimService {
       }
     }
     const rows = await em.find(Claim, afterCond ? { $and: [where, afterCond] } : where, {
-      orderBy: order === ClaimOrder.SUBMITTED ? { id: 'asc' } : [{ dueDate: 'asc nulls last' }, { id: 'asc' }],
+      orderBy:
+        order === ClaimOrder.SUBMITTED ? { id: 'asc' } : [{ dueDate: 'asc nulls last' }, { id: 'asc' }],
       limit: limit + 1,
     });
     const conn = toConnection(
@@ -810,10 +994,18 @@ export class ClaimService {
   }
 
   /** The explanation of benefits of a decided claim in the actor's scope (the printable EOB route). */
-  async explanation(em: EntityManager, actor: Actor, claimNumber: string): Promise<{ claim: Claim; explanation: Explanation }> {
+  async explanation(
+    em: EntityManager,
+    actor: Actor,
+    claimNumber: string,
+  ): Promise<{ claim: Claim; explanation: Explanation }> {
     const claim = await this.getByNumber(em, actor, claimNumber);
     if (!isDecided(claim.status)) {
-      throw claimError(ClaimReason.NOT_DECIDED, `claim ${claim.claimNumber} is ${claim.status}: it has an explanation of benefits once decided`, { currentState: claim.status });
+      throw claimError(
+        ClaimReason.NOT_DECIDED,
+        `claim ${claim.claimNumber} is ${claim.status}: it has an explanation of benefits once decided`,
+        { currentState: claim.status },
+      );
     }
     const insured = await em.findOneOrFail(Insured, { id: claim.insured.id });
     const original = claim.adjustmentOf ? await em.findOne(Claim, { id: claim.adjustmentOf.id }) : null;
@@ -827,8 +1019,10 @@ export class ClaimService {
   /** Time-to-pay percentiles of PAID claims paid in `year`, by county and month (one SQL statement). */
   async slaReport(actor: Actor, year: number, countyCode?: string | null): Promise<SlaReportRow[]> {
     const problems: FieldProblem[] = [];
-    if (!Number.isInteger(year) || year < 2000 || year > 2100) problems.push({ field: 'year', message: 'must be a year from 2000 to 2100' });
-    if (countyCode && !COUNTY_RE.test(countyCode)) problems.push({ field: 'countyCode', message: 'must be a 6-digit county code' });
+    if (!Number.isInteger(year) || year < 2000 || year > 2100)
+      problems.push({ field: 'year', message: 'must be a year from 2000 to 2100' });
+    if (countyCode && !COUNTY_RE.test(countyCode))
+      problems.push({ field: 'countyCode', message: 'must be a 6-digit county code' });
     if (problems.length) throw badInputs(problems);
     const q = slaReportQuery(actor, year, countyCode || null);
     const { rows } = await this.pg.query<SlaRow>(q.text, q.values);
@@ -838,7 +1032,14 @@ export class ClaimService {
   // ------------------------------------------------------------------------------ internals
 
   private async lockPerson(tx: EntityManager, insuredId: number): Promise<void> {
-    await tx.getConnection().execute('select pg_advisory_xact_lock(?, ?)', [PERSON_LOCK_NS, insuredId], 'all', tx.getTransactionContext());
+    await tx
+      .getConnection()
+      .execute(
+        'select pg_advisory_xact_lock(?, ?)',
+        [PERSON_LOCK_NS, insuredId],
+        'all',
+        tx.getTransactionContext(),
+      );
   }
 
   /**
@@ -856,12 +1057,20 @@ export class ClaimService {
     if (opts.person) await this.lockPerson(tx, found.insured.id);
     const coverageId = opts.coverage ? await opts.coverage(found) : null;
     const coverage = coverageId === null ? null : await this.lockCoverage(tx, coverageId);
-    const claim = await tx.findOneOrFail(Claim, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    const claim = await tx.findOneOrFail(
+      Claim,
+      { id },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+    );
     return { claim, coverage };
   }
 
   private async lockCoverage(tx: EntityManager, coverageId: number): Promise<Coverage> {
-    return tx.findOneOrFail(Coverage, { id: coverageId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    return tx.findOneOrFail(
+      Coverage,
+      { id: coverageId },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+    );
   }
 
   /** The next number of the county and year, under the counter row's lock (gap-free: it rolls back with the claim). */
@@ -903,7 +1112,16 @@ export class ClaimService {
       contractId: r.contract_id,
       programmeYear: r.programme_year,
       // The rules read only the code; names are for the look-up's answers.
-      county: { code: r.county_code, nameZh: '', nameEn: '', prefectureCode: '', prefectureZh: '', provinceCode: r.county_code.slice(0, 2), provinceZh: '', provinceEn: '' },
+      county: {
+        code: r.county_code,
+        nameZh: '',
+        nameEn: '',
+        prefectureCode: '',
+        prefectureZh: '',
+        provinceCode: r.county_code.slice(0, 2),
+        provinceZh: '',
+        provinceEn: '',
+      },
       periodStart: r.period_start,
       periodEnd: r.period_end,
       status: r.status,
@@ -920,7 +1138,14 @@ export class ClaimService {
     const inForce = facts.find((c) => decideCoverage(c, admissionDate).covered) ?? null;
     if (inForce) {
       return {
-        finding: { inForce: { coverageId: inForce.coverageId, countyCode: inForce.county.code, programmeYear: inForce.programmeYear }, reason: null },
+        finding: {
+          inForce: {
+            coverageId: inForce.coverageId,
+            countyCode: inForce.county.code,
+            programmeYear: inForce.programmeYear,
+          },
+          reason: null,
+        },
         planId: inForce.planId,
         countyCode: inForce.county.code,
         programmeYear: inForce.programmeYear,
@@ -928,7 +1153,10 @@ export class ClaimService {
     }
     const nearest = pickCoverage(facts, admissionDate) as (CoverageFacts & { planId: number }) | null;
     return {
-      finding: { inForce: null, reason: nearest ? decideCoverage(nearest, admissionDate).reason : 'NOT_ENROLLED' },
+      finding: {
+        inForce: null,
+        reason: nearest ? decideCoverage(nearest, admissionDate).reason : 'NOT_ENROLLED',
+      },
       planId: null,
       countyCode: nearest?.county.code ?? insured.county.code,
       programmeYear: nearest?.programmeYear ?? Number(admissionDate.slice(0, 4)),
@@ -957,7 +1185,12 @@ export class ClaimService {
   private async planOfCoverage(tx: EntityManager, coverage: Coverage): Promise<PlanRules> {
     const [row] = await tx
       .getConnection()
-      .execute<{ plan_id: number }[]>('select plan_id from county_contract where id = ?', [coverage.contract.id], 'all', tx.getTransactionContext());
+      .execute<{ plan_id: number }[]>(
+        'select plan_id from county_contract where id = ?',
+        [coverage.contract.id],
+        'all',
+        tx.getTransactionContext(),
+      );
     return this.planRules(tx, row!.plan_id);
   }
 
@@ -998,9 +1231,18 @@ export class ClaimService {
   }
 
   /** The person's other live original claims sharing an invoice or the settlement number, or overlapping the stay. */
-  private async otherClaims(tx: EntityManager, f: ClaimFacts): Promise<{ duplicates: DuplicateMatch[]; overlaps: StayMatch[] }> {
+  private async otherClaims(
+    tx: EntityManager,
+    f: ClaimFacts,
+  ): Promise<{ duplicates: DuplicateMatch[]; overlaps: StayMatch[] }> {
     const rows = await tx.getConnection().execute<
-      { claim_number: string; invoice_numbers: string[]; settlement_number: string | null; admission_date: string; discharge_date: string }[]
+      {
+        claim_number: string;
+        invoice_numbers: string[];
+        settlement_number: string | null;
+        admission_date: string;
+        discharge_date: string;
+      }[]
     >(
       `select claim_number, invoice_numbers, settlement_number, admission_date::text as admission_date, discharge_date::text as discharge_date
          from claim
@@ -1010,7 +1252,15 @@ export class ClaimService {
                or daterange(admission_date, greatest(discharge_date, admission_date + 1), '[)')
                   && daterange(?::date, greatest(?::date, ?::date + 1), '[)'))
         order by id`,
-      [f.insuredId, f.id, JSON.stringify(f.invoiceNumbers), f.settlementNumber, f.admissionDate, f.dischargeDate, f.admissionDate],
+      [
+        f.insuredId,
+        f.id,
+        JSON.stringify(f.invoiceNumbers),
+        f.settlementNumber,
+        f.admissionDate,
+        f.dischargeDate,
+        f.admissionDate,
+      ],
       'all',
       tx.getTransactionContext(),
     );
@@ -1021,7 +1271,11 @@ export class ClaimService {
       const shared = r.invoice_numbers.filter((n) => mine.has(n));
       const sameSettlement = f.settlementNumber !== null && r.settlement_number === f.settlementNumber;
       if (shared.length || sameSettlement) {
-        duplicates.push({ claimNumber: r.claim_number, invoiceNumbers: shared, settlementNumber: sameSettlement ? r.settlement_number : null });
+        duplicates.push({
+          claimNumber: r.claim_number,
+          invoiceNumbers: shared,
+          settlementNumber: sameSettlement ? r.settlement_number : null,
+        });
       }
       const stay = { admissionDate: r.admission_date, dischargeDate: r.discharge_date };
       if (staysOverlap(stay, f)) overlaps.push({ claimNumber: r.claim_number, ...stay });
@@ -1072,9 +1326,19 @@ export class ClaimService {
    * Approves under the coverage row lock: payable = round(P(C + x)) − round(P(C)) with C the
    * coverage's eligible approved so far; the coverage's running totals move by x and the payable.
    */
-  private applyApproval(tx: EntityManager, actor: Actor, claim: Claim, coverage: Coverage, plan: PlanRules, now: Date): PayableWorking {
+  private applyApproval(
+    tx: EntityManager,
+    actor: Actor,
+    claim: Claim,
+    coverage: Coverage,
+    plan: PlanRules,
+    now: Date,
+  ): PayableWorking {
     const w = payableFor(plan.terms, coverage.eligibleApproved, claim.eligibleOop);
-    const before = { eligibleApproved: formatMoney(coverage.eligibleApproved), benefitApproved: formatMoney(coverage.benefitApproved) };
+    const before = {
+      eligibleApproved: formatMoney(coverage.eligibleApproved),
+      benefitApproved: formatMoney(coverage.benefitApproved),
+    };
     coverage.eligibleApproved = w.cumulativeEligible;
     coverage.benefitApproved = formatMoney(money(coverage.benefitApproved).plus(w.payable));
     const stored: StoredWorking = { ...w, planCode: plan.code, planVersion: plan.version };
@@ -1101,11 +1365,17 @@ export class ClaimService {
 
   private appendTrace(claim: Claim, action: TraceAction, steps: readonly RuleStep[], now: Date): void {
     const trace = claim.ruleTrace as unknown as TraceEntry[];
-    claim.ruleTrace = [...trace, ...stampSteps(trace, action, steps, now)] as unknown as Record<string, unknown>[];
+    claim.ruleTrace = [...trace, ...stampSteps(trace, action, steps, now)] as unknown as Record<
+      string,
+      unknown
+    >[];
   }
 
   /** Sums of the original's amounts and its adjustments: what the episode counts now. */
-  private async effectiveAmounts(tx: EntityManager, originalId: number): Promise<ClaimAmounts & { eligibleOop: string }> {
+  private async effectiveAmounts(
+    tx: EntityManager,
+    originalId: number,
+  ): Promise<ClaimAmounts & { eligibleOop: string }> {
     const [row] = await tx.getConnection().execute<Record<string, string>[]>(
       `select sum(total_cost)::text as "totalCost", sum(basic_insurance_paid)::text as "basicInsurancePaid",
               sum(critical_illness_paid)::text as "criticalIllnessPaid", sum(medical_assistance_paid)::text as "medicalAssistancePaid",
@@ -1115,11 +1385,21 @@ export class ClaimService {
       'all',
       tx.getTransactionContext(),
     );
-    return Object.fromEntries(Object.entries(row!).map(([k, v]) => [k, formatMoney(v ?? '0')])) as ClaimAmounts & { eligibleOop: string };
+    return Object.fromEntries(
+      Object.entries(row!).map(([k, v]) => [k, formatMoney(v ?? '0')]),
+    ) as ClaimAmounts & { eligibleOop: string };
   }
 
   /** The claim's audit event (with its rule trace) and, on a change of status, its outbox event. */
-  private record(tx: EntityManager, actor: Actor, claim: Claim, insured: Insured, action: string, from: ClaimStatus, changes: Record<string, unknown>): void {
+  private record(
+    tx: EntityManager,
+    actor: Actor,
+    claim: Claim,
+    insured: Insured,
+    action: string,
+    from: ClaimStatus,
+    changes: Record<string, unknown>,
+  ): void {
     this.audit.record(tx, actor, {
       entityType: 'Claim',
       entityId: claim.id,
@@ -1201,4 +1481,3 @@ export function eobSourceOf(c: Claim, adjustmentOfNumber: string | null): EobSou
     paymentReference: c.paymentReference ?? null,
   };
 }
-

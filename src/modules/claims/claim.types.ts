@@ -13,8 +13,12 @@ registerEnumType(ClaimStatus, {
   description: 'Where a claim stands (claims.md "Statuses").',
   valuesConfig: {
     SUBMITTED: { description: 'Filed, not yet adjudicated (adjudication runs at once, so rarely seen).' },
-    NEEDS_INFO: { description: 'Documents missing: the service-level clock is paused until a supplement adds them.' },
-    UNDER_REVIEW: { description: 'Waiting for a claims reviewer (flagged, or the payable is above the auto-approve limit).' },
+    NEEDS_INFO: {
+      description: 'Documents missing: the service-level clock is paused until a supplement adds them.',
+    },
+    UNDER_REVIEW: {
+      description: 'Waiting for a claims reviewer (flagged, or the payable is above the auto-approve limit).',
+    },
     APPROVED: { description: 'Approved with its payable; waiting for payout.' },
     REJECTED: { description: 'Not paid; `rejectionReason` says why.' },
     PAID: { description: 'Paid by a confirmed payout.' },
@@ -28,8 +32,11 @@ registerEnumType(ClaimRejection, {
     NOT_COVERED: { description: 'No coverage of the person was in force on the admission date.' },
     PROVIDER_NOT_COVERED: { description: "The hospital level is not covered by the coverage's plan." },
     LATE_SUBMISSION: { description: "Filed after the plan's filing window (days after discharge)." },
-    DUPLICATE_INVOICE: { description: 'Another live claim of the person carries one of the invoice numbers or the settlement number.' },
-    OTHER: { description: "Rejected by a reviewer; the note says why." },
+    DUPLICATE_INVOICE: {
+      description:
+        'Another live claim of the person carries one of the invoice numbers or the settlement number.',
+    },
+    OTHER: { description: 'Rejected by a reviewer; the note says why.' },
   },
 });
 
@@ -44,7 +51,9 @@ registerEnumType(ClaimFlagValue, {
   name: 'ClaimFlag',
   description: 'A reason to send a claim to review without rejecting it.',
   valuesConfig: {
-    OVERLAPPING_STAY: { description: 'Another live claim of the person shares a night in hospital with this stay.' },
+    OVERLAPPING_STAY: {
+      description: 'Another live claim of the person shares a night in hospital with this stay.',
+    },
     HIGH_AMOUNT: { description: "The eligible out-of-pocket is above the plan's review threshold." },
     ID_REGION_MISMATCH: { description: "The national ID was issued outside the coverage's county." },
   },
@@ -59,7 +68,9 @@ registerEnumType(ClaimOrder, {
   },
 });
 
-@ObjectType('ClaimDocument', { description: 'A supporting document of a claim: its SHA-256 and where the file is stored.' })
+@ObjectType('ClaimDocument', {
+  description: 'A supporting document of a claim: its SHA-256 and where the file is stored.',
+})
 export class ClaimDocumentType {
   @Field(() => ID, { description: 'Document id.' })
   id!: string;
@@ -78,15 +89,25 @@ export class ClaimDocumentType {
 }
 
 export function toClaimDocumentType(d: ClaimDocument): ClaimDocumentType {
-  return { id: String(d.id), kind: d.kind as DocumentKindValue, sha256: d.sha256, storageKey: d.storageKey, addedAt: d.addedAt };
+  return {
+    id: String(d.id),
+    kind: d.kind as DocumentKindValue,
+    sha256: d.sha256,
+    storageKey: d.storageKey,
+    addedAt: d.addedAt,
+  };
 }
 
-@ObjectType('ClaimRuleTraceEntry', { description: 'One step of an adjudication run or a decision, as recorded on the claim.' })
+@ObjectType('ClaimRuleTraceEntry', {
+  description: 'One step of an adjudication run or a decision, as recorded on the claim.',
+})
 export class RuleTraceEntryType {
   @Field(() => Int, { description: 'Run number: 1 = submission, then one per supplement or decision.' })
   run!: number;
 
-  @Field({ description: 'What started the run: SUBMIT, SUPPLEMENT, REQUEST_INFO, APPROVE, REJECT or ADJUST.' })
+  @Field({
+    description: 'What started the run: SUBMIT, SUPPLEMENT, REQUEST_INFO, APPROVE, REJECT or ADJUST.',
+  })
   action!: string;
 
   @Field({
@@ -96,7 +117,9 @@ export class RuleTraceEntryType {
   })
   step!: string;
 
-  @Field({ description: 'PASSED, FAILED, SKIPPED (an earlier rule decided), RAISED / NOT_RAISED (flags) or DECIDED.' })
+  @Field({
+    description: 'PASSED, FAILED, SKIPPED (an earlier rule decided), RAISED / NOT_RAISED (flags) or DECIDED.',
+  })
   result!: string;
 
   @Field({ description: 'What was checked and found, in words.' })
@@ -111,7 +134,9 @@ export class TierWorkingType {
   @Field(() => Int, { description: 'Position of the tier in the plan, from 0.' })
   index!: number;
 
-  @Field(() => MoneyScalar, { description: "Lower bound of the tier's band of the year's cumulative eligible out-of-pocket." })
+  @Field(() => MoneyScalar, {
+    description: "Lower bound of the tier's band of the year's cumulative eligible out-of-pocket.",
+  })
   from!: string;
 
   @Field(() => MoneyScalar, { nullable: true, description: 'Upper bound; null for the unbounded last tier.' })
@@ -120,7 +145,9 @@ export class TierWorkingType {
   @Field({ description: 'Share paid in the tier, e.g. "0.4".' })
   ratio!: string;
 
-  @Field(() => MoneyScalar, { description: "This claim's part of the band: amountInBand(C + x) − amountInBand(C)." })
+  @Field(() => MoneyScalar, {
+    description: "This claim's part of the band: amountInBand(C + x) − amountInBand(C).",
+  })
   amount!: string;
 
   @Field({ description: 'ratio × amount, exact (may have more than two decimals).' })
@@ -128,7 +155,8 @@ export class TierWorkingType {
 }
 
 @ObjectType('ClaimPayableWorking', {
-  description: 'How the payable was computed: payable = round(P(C + x)) − round(P(C)), P the plan’s benefit function of the year.',
+  description:
+    'How the payable was computed: payable = round(P(C + x)) − round(P(C)), P the plan’s benefit function of the year.',
 })
 export class PayableWorkingType {
   @Field({ description: 'Plan code.' })
@@ -137,7 +165,9 @@ export class PayableWorkingType {
   @Field(() => Int, { description: 'Plan version.' })
   planVersion!: number;
 
-  @Field(() => MoneyScalar, { description: "C: eligible out-of-pocket of the coverage year's claims approved before this one." })
+  @Field(() => MoneyScalar, {
+    description: "C: eligible out-of-pocket of the coverage year's claims approved before this one.",
+  })
   priorEligible!: string;
 
   @Field(() => MoneyScalar, { description: 'x: this claim’s eligible out-of-pocket.' })
@@ -191,12 +221,16 @@ export class ExplanationLineType {
   @Field({ description: 'Label in English.' })
   labelEn!: string;
 
-  @Field(() => MoneyScalar, { nullable: true, description: 'Amount in yuan; null for a line of words (REJECTED).' })
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: 'Amount in yuan; null for a line of words (REJECTED).',
+  })
   amount!: string | null;
 }
 
 @ObjectType('ClaimExplanation', {
-  description: 'Explanation of benefits of a decided claim, in plain Chinese and English, to read to the family or print.',
+  description:
+    'Explanation of benefits of a decided claim, in plain Chinese and English, to read to the family or print.',
 })
 export class ExplanationType {
   @Field({ description: 'The explanation in Chinese, one paragraph per line.' })
@@ -238,7 +272,10 @@ export class ClaimType {
   rawPayeeAccount!: string | null;
   paidAtRaw!: Date | null;
 
-  @Field({ description: '`CLM-<county>-<year>-<sequence>`, e.g. CLM-513432-2020-000042 (year of submission, China time).' })
+  @Field({
+    description:
+      '`CLM-<county>-<year>-<sequence>`, e.g. CLM-513432-2020-000042 (year of submission, China time).',
+  })
   claimNumber!: string;
 
   @Field(() => ClaimStatus, { description: 'Status.' })
@@ -247,13 +284,18 @@ export class ClaimType {
   @Field(() => ClaimRejection, { nullable: true, description: 'Why it was rejected; null unless REJECTED.' })
   rejectionReason!: ClaimRejection | null;
 
-  @Field(() => [ClaimFlagValue], { description: 'Flags raised at the last adjudication (reasons for review).' })
+  @Field(() => [ClaimFlagValue], {
+    description: 'Flags raised at the last adjudication (reasons for review).',
+  })
   flags!: ClaimFlagValue[];
 
   @Field(() => [DocumentKindValue], { description: 'Documents still missing (NEEDS_INFO).' })
   missingDocuments!: DocumentKindValue[];
 
-  @Field(() => ID, { nullable: true, description: 'The coverage in force on the admission date; null when none (NOT_COVERED).' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The coverage in force on the admission date; null when none (NOT_COVERED).',
+  })
   coverageId!: string | null;
 
   @Field(() => ID, { nullable: true, description: 'The county contract of the coverage.' })
@@ -283,10 +325,15 @@ export class ClaimType {
   @Field(() => [String], { description: 'Invoice numbers.' })
   invoiceNumbers!: string[];
 
-  @Field(() => String, { nullable: true, description: 'Government settlement number of the basic-insurance reimbursement.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Government settlement number of the basic-insurance reimbursement.',
+  })
   settlementNumber!: string | null;
 
-  @Field(() => MoneyScalar, { description: 'Total cost billed by the hospital (for an adjustment: the change).' })
+  @Field(() => MoneyScalar, {
+    description: 'Total cost billed by the hospital (for an adjustment: the change).',
+  })
   totalCost!: string;
 
   @Field(() => MoneyScalar, { description: 'Paid by basic medical insurance.' })
@@ -302,20 +349,32 @@ export class ClaimType {
   excludedCost!: string;
 
   @Field(() => MoneyScalar, {
-    description: 'x = total − basic − critical illness − assistance − excluded: what counts towards the plan (negative for a downward adjustment).',
+    description:
+      'x = total − basic − critical illness − assistance − excluded: what counts towards the plan (negative for a downward adjustment).',
   })
   eligibleOutOfPocket!: string;
 
-  @Field(() => MoneyScalar, { nullable: true, description: 'C at approval: eligible out-of-pocket of the year’s claims approved before this one.' })
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: 'C at approval: eligible out-of-pocket of the year’s claims approved before this one.',
+  })
   priorEligible!: string | null;
 
-  @Field(() => MoneyScalar, { nullable: true, description: 'Amount to pay, set at approval (negative: to recover, for a downward adjustment).' })
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: 'Amount to pay, set at approval (negative: to recover, for a downward adjustment).',
+  })
   payable!: string | null;
 
-  @Field(() => PayableWorkingType, { nullable: true, description: 'Tier-by-tier working of the payable; null until approved.' })
+  @Field(() => PayableWorkingType, {
+    nullable: true,
+    description: 'Tier-by-tier working of the payable; null until approved.',
+  })
   working!: PayableWorkingType | null;
 
-  @Field(() => [RuleTraceEntryType], { description: 'Every rule, flag and decision, in order, over all runs.' })
+  @Field(() => [RuleTraceEntryType], {
+    description: 'Every rule, flag and decision, in order, over all runs.',
+  })
   ruleTrace!: RuleTraceEntryType[];
 
   @Field(() => Date, { description: 'When it was submitted.' })
@@ -327,7 +386,10 @@ export class ClaimType {
   })
   dueDate!: string | null;
 
-  @Field(() => Int, { description: 'Working days of the service level used before the current run of the clock (pauses keep them).' })
+  @Field(() => Int, {
+    description:
+      'Working days of the service level used before the current run of the clock (pauses keep them).',
+  })
   slaDaysUsed!: number;
 
   @Field(() => Date, { nullable: true, description: 'When it was approved or rejected.' })
@@ -342,13 +404,18 @@ export class ClaimType {
   @Field(() => String, { nullable: true, description: 'Payment channel reference (set by the payout).' })
   paymentReference!: string | null;
 
-  @Field(() => String, { nullable: true, description: "The reviewer's note or reason (rejection, approval, request, adjustment)." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The reviewer's note or reason (rejection, approval, request, adjustment).",
+  })
   reviewNote!: string | null;
 
   @Field(() => ID, { nullable: true, description: 'For an adjustment claim: the claim it corrects.' })
   adjustmentOfId!: string | null;
 
-  @Field(() => Int, { description: 'Optimistic-lock version: pass it to approveClaim, rejectClaim, requestClaimInfo.' })
+  @Field(() => Int, {
+    description: 'Optimistic-lock version: pass it to approveClaim, rejectClaim, requestClaimInfo.',
+  })
   version!: number;
 
   @Field(() => Date, { description: 'Last change.' })
@@ -410,7 +477,14 @@ export function toClaimType(c: Claim): ClaimType {
     priorEligible: c.priorEligible ?? null,
     payable: c.payable ?? null,
     working: toWorkingType((c.working as unknown as StoredWorking | null) ?? null),
-    ruleTrace: trace.map((e) => ({ run: e.run, action: e.action, step: e.step, result: e.result, detail: e.detail, at: new Date(e.at) })),
+    ruleTrace: trace.map((e) => ({
+      run: e.run,
+      action: e.action,
+      step: e.step,
+      result: e.result,
+      detail: e.detail,
+      at: new Date(e.at),
+    })),
     submittedAt: c.submittedAt,
     dueDate: c.dueDate ?? null,
     slaDaysUsed: c.slaDaysUsed,
@@ -429,7 +503,9 @@ export const ClaimConnection = ConnectionType(ClaimType, 'Claim');
 
 // ---------------------------------------------------------------------------------- inputs
 
-@InputType({ description: 'A supporting document: its kind, SHA-256 and storage key (the file is uploaded separately).' })
+@InputType({
+  description: 'A supporting document: its kind, SHA-256 and storage key (the file is uploaded separately).',
+})
 export class ClaimDocumentInput {
   @Field(() => DocumentKindValue, { description: 'What the document is.' })
   kind!: DocumentKindValue;
@@ -441,7 +517,10 @@ export class ClaimDocumentInput {
   storageKey!: string;
 }
 
-@InputType({ description: 'Files a claim (ADMIN, CLAIMS_REVIEWER, COORDINATOR of the county where the person is covered).' })
+@InputType({
+  description:
+    'Files a claim (ADMIN, CLAIMS_REVIEWER, COORDINATOR of the county where the person is covered).',
+})
 export class SubmitClaimInput {
   @Field({ description: 'National ID of the insured (18 characters).' })
   nationalId!: string;
@@ -458,7 +537,10 @@ export class SubmitClaimInput {
   @Field(() => HospitalLevelValue, { description: 'Hospital level.' })
   hospitalLevel!: HospitalLevelValue;
 
-  @Field({ description: 'ICD-10 diagnosis code, e.g. A87.9 (the national clinical extension, e.g. J18.900x001, is accepted).' })
+  @Field({
+    description:
+      'ICD-10 diagnosis code, e.g. A87.9 (the national clinical extension, e.g. J18.900x001, is accepted).',
+  })
   diagnosisCode!: string;
 
   @Field(() => [String], { description: 'Invoice numbers (1–50, each once).' })
@@ -479,20 +561,34 @@ export class SubmitClaimInput {
   @Field(() => MoneyScalar, { description: 'Self-pay items the plan does not cover (≥ 0).' })
   excludedCost!: string;
 
-  @Field(() => [ClaimDocumentInput], { nullable: true, description: 'Documents attached now (more can be added by supplementClaim).' })
+  @Field(() => [ClaimDocumentInput], {
+    nullable: true,
+    description: 'Documents attached now (more can be added by supplementClaim).',
+  })
   documents?: ClaimDocumentInput[] | null;
 
-  @Field(() => String, { nullable: true, description: 'Government settlement number of the basic-insurance reimbursement.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Government settlement number of the basic-insurance reimbursement.',
+  })
   settlementNumber?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Account to pay; default the insured's payee account." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Account to pay; default the insured's payee account.",
+  })
   payeeAccount?: string | null;
 
-  @Field({ description: 'Client-chosen key: the same key from the same token returns the first claim, never a second.' })
+  @Field({
+    description:
+      'Client-chosen key: the same key from the same token returns the first claim, never a second.',
+  })
   idempotencyKey!: string;
 }
 
-@InputType({ description: 'Adds documents and/or the settlement number to a NEEDS_INFO claim; it is adjudicated again.' })
+@InputType({
+  description: 'Adds documents and/or the settlement number to a NEEDS_INFO claim; it is adjudicated again.',
+})
 export class SupplementClaimInput {
   @Field(() => ID, { description: 'The claim.' })
   claimId!: string;
@@ -515,14 +611,22 @@ export class ApproveClaimInput {
   @Field(() => Int, { description: 'The version you read.' })
   version!: number;
 
-  @Field(() => MoneyScalar, { nullable: true, description: 'A corrected excluded self-pay cost (x is recomputed); requires `reason`.' })
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: 'A corrected excluded self-pay cost (x is recomputed); requires `reason`.',
+  })
   excludedCost?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Why (required when the excluded cost changes); kept as the review note.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why (required when the excluded cost changes); kept as the review note.',
+  })
   reason?: string | null;
 }
 
-@InputType({ description: 'Rejects an UNDER_REVIEW or NEEDS_INFO claim as REJECTED / OTHER (ADMIN, CLAIMS_REVIEWER).' })
+@InputType({
+  description: 'Rejects an UNDER_REVIEW or NEEDS_INFO claim as REJECTED / OTHER (ADMIN, CLAIMS_REVIEWER).',
+})
 export class RejectClaimInput {
   @Field(() => ID, { description: 'The claim.' })
   claimId!: string;
@@ -534,7 +638,10 @@ export class RejectClaimInput {
   note!: string;
 }
 
-@InputType({ description: 'Sends an UNDER_REVIEW claim back for documents: NEEDS_INFO, the clock paused (ADMIN, CLAIMS_REVIEWER).' })
+@InputType({
+  description:
+    'Sends an UNDER_REVIEW claim back for documents: NEEDS_INFO, the clock paused (ADMIN, CLAIMS_REVIEWER).',
+})
 export class RequestClaimInfoInput {
   @Field(() => ID, { description: 'The claim.' })
   claimId!: string;
@@ -578,21 +685,31 @@ export class AdjustClaimInput {
 
   @Field(() => MoneyScalar, {
     nullable: true,
-    description: 'Change of the eligible out-of-pocket (positive or negative), recorded as the opposite change of the excluded cost.',
+    description:
+      'Change of the eligible out-of-pocket (positive or negative), recorded as the opposite change of the excluded cost.',
   })
   eligibleDelta?: string | null;
 
-  @Field(() => ClaimAmountsInput, { nullable: true, description: 'The corrected amounts of the episode; the adjustment holds the differences.' })
+  @Field(() => ClaimAmountsInput, {
+    nullable: true,
+    description: 'The corrected amounts of the episode; the adjustment holds the differences.',
+  })
   amounts?: ClaimAmountsInput | null;
 
   @Field({ description: 'Why (required; audited, shown in the explanation of benefits).' })
   reason!: string;
 
-  @Field(() => String, { nullable: true, description: 'Optional key: the same key from the same token returns the first adjustment.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Optional key: the same key from the same token returns the first adjustment.',
+  })
   idempotencyKey?: string | null;
 }
 
-@InputType({ description: 'Corrects the account a claim is paid to (ADMIN, CLAIMS_REVIEWER), e.g. after a FAILED payout.' })
+@InputType({
+  description:
+    'Corrects the account a claim is paid to (ADMIN, CLAIMS_REVIEWER), e.g. after a FAILED payout.',
+})
 export class UpdatePayeeAccountInput {
   @Field(() => ID, { description: 'The claim.' })
   claimId!: string;
@@ -612,13 +729,19 @@ export class ClaimFilterInput {
   @Field(() => [ClaimStatus], { nullable: true, description: 'Any of these statuses.' })
   statuses?: ClaimStatus[] | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'true: the clock runs and the due date has passed; false: the others.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'true: the clock runs and the due date has passed; false: the others.',
+  })
   overdue?: boolean | null;
 
   @Field(() => DateScalar, { nullable: true, description: 'Due date before this date.' })
   dueBefore?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'The clock runs and the claim is due from today to this many working days ahead (0–30).' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The clock runs and the claim is due from today to this many working days ahead (0–30).',
+  })
   dueWithinWorkingDays?: number | null;
 
   @Field(() => Int, { nullable: true, description: 'Programme year.' })
@@ -647,7 +770,9 @@ export class SubmitClaimPayload {
   @Field(() => ClaimType, { description: 'The claim, adjudicated.' })
   claim!: ClaimType;
 
-  @Field({ description: 'True when the idempotency key returned a claim filed earlier (nothing new was written).' })
+  @Field({
+    description: 'True when the idempotency key returned a claim filed earlier (nothing new was written).',
+  })
   replayed!: boolean;
 }
 
@@ -659,7 +784,9 @@ export class ClaimPayload {
 
 // -------------------------------------------------------------------------------- SLA report
 
-@ObjectType('ClaimSlaPercentiles', { description: 'Percentiles (continuous, PostgreSQL percentile_cont), rounded to two decimals.' })
+@ObjectType('ClaimSlaPercentiles', {
+  description: 'Percentiles (continuous, PostgreSQL percentile_cont), rounded to two decimals.',
+})
 export class PercentilesType {
   @Field(() => Float, { description: 'Median.' })
   p50!: number;
@@ -671,12 +798,18 @@ export class PercentilesType {
   p95!: number;
 }
 
-@ObjectType('ClaimSlaRow', { description: 'Time to pay of PAID claims for a county and month, a county’s year (month null) or all counties (county null).' })
+@ObjectType('ClaimSlaRow', {
+  description:
+    'Time to pay of PAID claims for a county and month, a county’s year (month null) or all counties (county null).',
+})
 export class ClaimSlaRowType {
   @Field(() => String, { nullable: true, description: 'County; null for all counties in the report.' })
   countyCode!: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'Month of payment (1–12, China time); null for the whole year.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Month of payment (1–12, China time); null for the whole year.',
+  })
   month!: number | null;
 
   @Field(() => Int, { description: 'Claims paid.' })
@@ -687,15 +820,21 @@ export class ClaimSlaRowType {
 
   @Field(() => PercentilesType, {
     nullable: true,
-    description: 'Working days from submission to payment (working days after the submission date up to the payment date); null with no claims.',
+    description:
+      'Working days from submission to payment (working days after the submission date up to the payment date); null with no claims.',
   })
   workingDays!: PercentilesType | null;
 
-  @Field(() => PercentilesType, { nullable: true, description: 'Calendar days from submission to payment; null with no claims.' })
+  @Field(() => PercentilesType, {
+    nullable: true,
+    description: 'Calendar days from submission to payment; null with no claims.',
+  })
   calendarDays!: PercentilesType | null;
 }
 
-@ObjectType('ClaimSlaReport', { description: 'Time-to-pay percentiles of the claims paid in a year, by county and month.' })
+@ObjectType('ClaimSlaReport', {
+  description: 'Time-to-pay percentiles of the claims paid in a year, by county and month.',
+})
 export class ClaimSlaReportType {
   @Field(() => Int, { description: 'Year of payment.' })
   year!: number;
@@ -703,7 +842,9 @@ export class ClaimSlaReportType {
   @Field(() => String, { nullable: true, description: 'The county asked for; null for all in your scope.' })
   countyCode!: string | null;
 
-  @Field(() => [ClaimSlaRowType], { description: 'County × month rows, then each county’s year, then the total.' })
+  @Field(() => [ClaimSlaRowType], {
+    description: 'County × month rows, then each county’s year, then the total.',
+  })
   rows!: ClaimSlaRowType[];
 }
 

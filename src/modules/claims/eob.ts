@@ -134,12 +134,21 @@ function rejectionWords(src: EobSource): { zh: string; en: string } {
     }
     case ClaimRejection.DUPLICATE_INVOICE: {
       const data = lastFailure(src.ruleTrace, 'NO_DUPLICATE_INVOICE')?.data ?? {};
-      const dups = (data.duplicates as { claimNumber: string; invoiceNumbers: string[]; settlementNumber: string | null }[] | undefined) ?? [];
+      const dups =
+        (data.duplicates as
+          { claimNumber: string; invoiceNumbers: string[]; settlementNumber: string | null }[] | undefined) ??
+        [];
       const zh = dups
-        .map((d) => `${[d.invoiceNumbers.length ? `发票号 ${d.invoiceNumbers.join('、')}` : '', d.settlementNumber ? `结算单号 ${d.settlementNumber}` : ''].filter(Boolean).join('及')}已在理赔 ${d.claimNumber} 中申请过`)
+        .map(
+          (d) =>
+            `${[d.invoiceNumbers.length ? `发票号 ${d.invoiceNumbers.join('、')}` : '', d.settlementNumber ? `结算单号 ${d.settlementNumber}` : ''].filter(Boolean).join('及')}已在理赔 ${d.claimNumber} 中申请过`,
+        )
         .join('；');
       const en = dups
-        .map((d) => `${[d.invoiceNumbers.length ? `invoice number(s) ${d.invoiceNumbers.join(', ')}` : '', d.settlementNumber ? `settlement number ${d.settlementNumber}` : ''].filter(Boolean).join(' and ')} already claimed on ${d.claimNumber}`)
+        .map(
+          (d) =>
+            `${[d.invoiceNumbers.length ? `invoice number(s) ${d.invoiceNumbers.join(', ')}` : '', d.settlementNumber ? `settlement number ${d.settlementNumber}` : ''].filter(Boolean).join(' and ')} already claimed on ${d.claimNumber}`,
+        )
         .join('; ');
       return { zh: `同一笔费用不能重复申请：${zh}。`, en: `The same bill cannot be claimed twice: ${en}.` };
     }
@@ -154,7 +163,10 @@ function rejectionWords(src: EobSource): { zh: string; en: string } {
 function tierLabel(t: { from: string; to: string | null; ratio: string }): { zh: string; en: string } {
   const pct = formatPercent(t.ratio);
   return t.to === null
-    ? { zh: `累计超过 ${formatYuan(t.from)} 元的部分按 ${pct} 赔付`, en: `${pct} of the part above ${formatYuan(t.from)}` }
+    ? {
+        zh: `累计超过 ${formatYuan(t.from)} 元的部分按 ${pct} 赔付`,
+        en: `${pct} of the part above ${formatYuan(t.from)}`,
+      }
     : {
         zh: `累计 ${formatYuan(t.from)} 至 ${formatYuan(t.to)} 元的部分按 ${pct} 赔付`,
         en: `${pct} of the part from ${formatYuan(t.from)} to ${formatYuan(t.to)}`,
@@ -180,11 +192,19 @@ export function explainClaim(src: EobSource, person: EobPerson): Explanation | n
   en.push(`Explanation of benefits — claim ${src.claimNumber}`);
   zh.push(`被保险人：${person.name}（身份证号 ${person.maskedId}）`);
   en.push(`Insured: ${person.name} (ID ${person.maskedId})`);
-  zh.push(`住院：${src.hospitalName}（${level.zh}），${src.admissionDate} 至 ${src.dischargeDate}；诊断编码 ${src.diagnosisCode}。`);
-  en.push(`Hospital stay: ${src.hospitalName} (${level.en}), ${src.admissionDate} to ${src.dischargeDate}; diagnosis ${src.diagnosisCode}.`);
+  zh.push(
+    `住院：${src.hospitalName}（${level.zh}），${src.admissionDate} 至 ${src.dischargeDate}；诊断编码 ${src.diagnosisCode}。`,
+  );
+  en.push(
+    `Hospital stay: ${src.hospitalName} (${level.en}), ${src.admissionDate} to ${src.dischargeDate}; diagnosis ${src.diagnosisCode}.`,
+  );
   if (adjustment) {
-    zh.push(`这是对理赔 ${src.adjustmentOfNumber} 的更正${src.reviewNote ? `，原因：${src.reviewNote}` : ''}。以下金额为更正的差额。`);
-    en.push(`This corrects claim ${src.adjustmentOfNumber}${src.reviewNote ? `, because: ${src.reviewNote}` : ''}. The amounts below are the changes.`);
+    zh.push(
+      `这是对理赔 ${src.adjustmentOfNumber} 的更正${src.reviewNote ? `，原因：${src.reviewNote}` : ''}。以下金额为更正的差额。`,
+    );
+    en.push(
+      `This corrects claim ${src.adjustmentOfNumber}${src.reviewNote ? `, because: ${src.reviewNote}` : ''}. The amounts below are the changes.`,
+    );
   }
 
   add('BILLED', '医院总费用', 'Billed by the hospital', src.totalCost);
@@ -192,7 +212,9 @@ export function explainClaim(src: EobSource, person: EobPerson): Explanation | n
   add('CRITICAL_ILLNESS', '大病保险支付', 'Paid by critical-illness insurance', src.criticalIllnessPaid);
   add('MEDICAL_ASSISTANCE', '医疗救助支付', 'Paid by medical assistance', src.medicalAssistancePaid);
   add('EXCLUDED', '不予报销的自费费用', 'Self-pay items the plan does not cover', src.excludedCost);
-  const government = money(src.basicInsurancePaid).plus(src.criticalIllnessPaid).plus(src.medicalAssistancePaid);
+  const government = money(src.basicInsurancePaid)
+    .plus(src.criticalIllnessPaid)
+    .plus(src.medicalAssistancePaid);
   zh.push(`医院总费用：${formatYuan(src.totalCost)} 元。`);
   en.push(`Billed by the hospital: ${formatYuan(src.totalCost)} yuan.`);
   zh.push(
@@ -203,7 +225,12 @@ export function explainClaim(src: EobSource, person: EobPerson): Explanation | n
   );
   zh.push(`不予报销的自费费用：${formatYuan(src.excludedCost)} 元。`);
   en.push(`Self-pay items the plan does not cover: ${formatYuan(src.excludedCost)} yuan.`);
-  add('COUNTED', '计入本保障的自付费用', 'Counted towards this plan (eligible out-of-pocket)', src.eligibleOop);
+  add(
+    'COUNTED',
+    '计入本保障的自付费用',
+    'Counted towards this plan (eligible out-of-pocket)',
+    src.eligibleOop,
+  );
 
   if (src.status === ClaimStatus.REJECTED) {
     const words = rejectionWords(src);
@@ -220,11 +247,19 @@ export function explainClaim(src: EobSource, person: EobPerson): Explanation | n
 
   const w = src.working!;
   add('COUNTED_EARLIER', '本年度此前已计入', 'Counted from earlier claims this year', w.priorEligible);
-  zh.push(`计入本保障的自付费用（政府报销后仍需自付、且在保障范围内的部分）：${formatYuan(w.eligible)} 元；本年度此前已计入：${formatYuan(w.priorEligible)} 元。`);
-  en.push(`Counted towards this plan (what was still owed after government schemes, less excluded items): ${formatYuan(w.eligible)} yuan; counted from earlier claims this year: ${formatYuan(w.priorEligible)} yuan.`);
+  zh.push(
+    `计入本保障的自付费用（政府报销后仍需自付、且在保障范围内的部分）：${formatYuan(w.eligible)} 元；本年度此前已计入：${formatYuan(w.priorEligible)} 元。`,
+  );
+  en.push(
+    `Counted towards this plan (what was still owed after government schemes, less excluded items): ${formatYuan(w.eligible)} yuan; counted from earlier claims this year: ${formatYuan(w.priorEligible)} yuan.`,
+  );
   add('DEDUCTIBLE', '本次扣除的免赔额', 'Deductible taken by this claim', w.deductibleTaken);
-  zh.push(`年度免赔额 ${formatYuan(w.deductible)} 元，每年只扣一次；此前已扣 ${formatYuan(w.deductibleTakenBefore)} 元，本次扣除 ${formatYuan(w.deductibleTaken)} 元。`);
-  en.push(`Deductible: ${formatYuan(w.deductible)} yuan a year, taken once; taken before: ${formatYuan(w.deductibleTakenBefore)}; taken by this claim: ${formatYuan(w.deductibleTaken)}.`);
+  zh.push(
+    `年度免赔额 ${formatYuan(w.deductible)} 元，每年只扣一次；此前已扣 ${formatYuan(w.deductibleTakenBefore)} 元，本次扣除 ${formatYuan(w.deductibleTaken)} 元。`,
+  );
+  en.push(
+    `Deductible: ${formatYuan(w.deductible)} yuan a year, taken once; taken before: ${formatYuan(w.deductibleTakenBefore)}; taken by this claim: ${formatYuan(w.deductibleTaken)}.`,
+  );
   let shown = new Money(0);
   let anyTier = false;
   for (const t of w.tiers) {
@@ -255,15 +290,24 @@ export function explainClaim(src: EobSource, person: EobPerson): Explanation | n
   const payable = money(src.payable ?? w.payable);
   const rounding = payable.minus(shown);
   if (!rounding.isZero()) add('ROUNDING', '四舍五入到分', 'Rounding to the fen', rounding);
-  add('PAID', payable.isNegative() ? '本次应退回' : '本次赔付', payable.isNegative() ? 'Amount to be recovered' : 'Amount paid', payable);
+  add(
+    'PAID',
+    payable.isNegative() ? '本次应退回' : '本次赔付',
+    payable.isNegative() ? 'Amount to be recovered' : 'Amount paid',
+    payable,
+  );
   const paid = src.status === ClaimStatus.PAID;
   const when = paid && src.paidAt ? dateInZone(src.paidAt) : null;
   if (payable.isNegative()) {
     zh.push(`本次更正后应退回：${formatYuan(payable.negated())} 元。`);
     en.push(`After this correction, ${formatYuan(payable.negated())} yuan is to be recovered.`);
   } else if (paid) {
-    zh.push(`本次赔付：${formatYuan(payable)} 元，已于 ${when ?? '—'} 支付${src.paymentReference ? `（支付流水号 ${src.paymentReference}）` : ''}。`);
-    en.push(`Amount paid: ${formatYuan(payable)} yuan, paid on ${when ?? '—'}${src.paymentReference ? ` (payment reference ${src.paymentReference})` : ''}.`);
+    zh.push(
+      `本次赔付：${formatYuan(payable)} 元，已于 ${when ?? '—'} 支付${src.paymentReference ? `（支付流水号 ${src.paymentReference}）` : ''}。`,
+    );
+    en.push(
+      `Amount paid: ${formatYuan(payable)} yuan, paid on ${when ?? '—'}${src.paymentReference ? ` (payment reference ${src.paymentReference})` : ''}.`,
+    );
   } else {
     zh.push(`本次赔付：${formatYuan(payable)} 元（已批准，等待支付）。`);
     en.push(`Amount paid: ${formatYuan(payable)} yuan (approved, payment on its way).`);
@@ -272,12 +316,19 @@ export function explainClaim(src: EobSource, person: EobPerson): Explanation | n
 }
 
 function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 /** A printable page: both languages, each paragraph as written, and the figures as a table. */
 export function renderEobHtml(claimNumber: string, e: Explanation): string {
-  const paragraphs = (text: string) => text.split('\n').map((p, i) => (i === 0 ? `<h2>${escapeHtml(p)}</h2>` : `<p>${escapeHtml(p)}</p>`)).join('\n');
+  const paragraphs = (text: string) =>
+    text
+      .split('\n')
+      .map((p, i) => (i === 0 ? `<h2>${escapeHtml(p)}</h2>` : `<p>${escapeHtml(p)}</p>`))
+      .join('\n');
   const rows = e.lines
     .map(
       (l) =>
@@ -347,7 +398,10 @@ export function nextStepOf(c: {
         en: `Please add: ${c.missingDocuments.map((k) => DOCUMENT[k].en).join(', ')} (the clock restarts once added)`,
       };
     case ClaimStatus.UNDER_REVIEW:
-      return { zh: `保险公司审核中，应于 ${due} 前完成赔付`, en: `Being reviewed by the insurer; due to be paid by ${due}` };
+      return {
+        zh: `保险公司审核中，应于 ${due} 前完成赔付`,
+        en: `Being reviewed by the insurer; due to be paid by ${due}`,
+      };
     case ClaimStatus.APPROVED:
       return { zh: `已批准，等待支付，应于 ${due} 前到账`, en: `Approved; payment due by ${due}` };
     case ClaimStatus.PAID: {

@@ -45,7 +45,8 @@ export function startClock(cal: WorkingDayCalendar, today: IsoDate, daysUsed = 0
 
 /** Pauses a running clock today, keeping the days it used; a paused clock stays as it is. */
 export function pauseClock(cal: WorkingDayCalendar, clock: SlaClock, today: IsoDate): SlaClock {
-  if (!clock.slaClockStartedOn) return { dueDate: null, slaDaysUsed: clock.slaDaysUsed, slaClockStartedOn: null };
+  if (!clock.slaClockStartedOn)
+    return { dueDate: null, slaDaysUsed: clock.slaDaysUsed, slaClockStartedOn: null };
   const used = clock.slaDaysUsed + workingDaysOnClock(cal, clock.slaClockStartedOn, today);
   return { dueDate: null, slaDaysUsed: used, slaClockStartedOn: null };
 }
@@ -94,7 +95,11 @@ interface SlaRow {
  * by county and month of payment, with each county's year and the total (GROUPING SETS).
  * `paid_at` is set by the payout module.
  */
-export function slaReportQuery(actor: Actor, year: number, countyCode: string | null): { text: string; values: unknown[] } {
+export function slaReportQuery(
+  actor: Actor,
+  year: number,
+  countyCode: string | null,
+): { text: string; values: unknown[] } {
   const values: unknown[] = [year, countyCode];
   const scope = scopeSql(actor, 'c.county_code', values);
   const text = `

@@ -27,7 +27,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { CsvError, Parser, type Options as CsvOptions } from 'csv-parse';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import {
   columnLabel,
@@ -321,7 +321,9 @@ async function xlsxRecords(path: string): Promise<RecordSource> {
   const file = createReadStream(path, { highWaterMark: 256 * 1024 });
   let bytes = 0;
   file.on('data', (chunk) => (bytes += (chunk as Buffer).length));
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(file, XLSX_OPTIONS);
+  // Loaded on first use: exceljs costs ~30 MB of the worker's memory, and most rosters are CSV.
+  const excel = (await import('exceljs')) as unknown as { default?: typeof ExcelJS } & typeof ExcelJS;
+  const workbook = new (excel.default ?? excel).stream.xlsx.WorkbookReader(file, XLSX_OPTIONS);
   const close = (): void => {
     file.destroy();
   };

@@ -127,7 +127,7 @@ export class RowStager {
         workerData: { ...init, ...entry.extra },
         // A thread holds a batch or two at a time: small heaps keep the process RSS down
         // (worker RSS budget, performance.md).
-        resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 },
+        resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 },
       });
       const slot: Slot = { worker, pending: new Map() };
       worker.on('message', (reply: StageReply) => {

@@ -21,7 +21,7 @@ import {
 import { logger } from '../../shared/logger';
 import { formatMoney, money, sumMoney } from '../../shared/money';
 import type { AuditService } from '../audit/audit.service';
-import { scopeSql, SYSTEM_ACTOR, withScope, type Actor } from '../auth/actor';
+import { scopeSql, withScope, type Actor } from '../auth/actor';
 import { ClaimStatus } from '../claims/claim.entity';
 import type { EventService } from '../events/event.service';
 import type { JobService, JobSnapshot } from '../jobs/job.service';
@@ -37,9 +37,13 @@ import { PayoutBatch, PayoutBatchStatus, PayoutLineStatus } from './payout.entit
  *   to the coverage's `benefit_paid`), FAILED frees the claim for the next batch.
  * - `reconcile` checks the money with SQL aggregates and returns what does not add up.
  *
- * Claims have no service to call yet (they are written in parallel), so this module updates the
- * two claim facts that payment owns — status APPROVED → PAID, `paid_at`/`payment_reference` —
- * and the coverage's `benefit_paid` running total, under row locks, as claims.md asks.
+ * The claims module (written in parallel) has no "mark paid" call, so this module writes the
+ * claim facts that payment owns — status APPROVED → PAID, `paid_at`, `payment_reference`,
+ * `version` — and the coverage's `benefit_paid` running total, with set-based SQL under row
+ * locks, as claims.md asks. It reads and writes those columns only and never loads a Claim or
+ * Coverage entity, so the two modules' entities can change independently. A FAILED line leaves
+ * the claim APPROVED (it never left it) and in no live line: the next settlement picks it up,
+ * after the claims module's `updatePayeeAccount` (refused while a line is PENDING).
  */
 
 /** The payouts module's reason codes, each mapped to one API error code. */
@@ -355,7 +359,12 @@ export class PayoutService {
    * and a claim already in a live line is never gathered again, so a re-run of the same date
    * adds only what is still unbatched — nothing after an uninterrupted run.
    */
-  async settle(em: EntityManager, runDate: IsoDate, hooks: SettlementHooks = {}): Promise<SettlementResult> {
+  async settle(
+    em: EntityManager,
+    actor: Actor,
+    runDate: IsoDate,
+    hooks: SettlementHooks = {},
+  ): Promise<SettlementResult> {
     if (!isIsoDate(runDate)) throw badInput('runDate', 'must be a calendar date YYYY-MM-DD');
     const counties = await em.getConnection().execute<{ county_code: string }[]>(
       `select distinct c.county_code
@@ -366,7 +375,7 @@ export class PayoutService {
     );
     const done: CountySettlement[] = [];
     for (const [i, { county_code: countyCode }] of counties.entries()) {
-      const county = await this.settleCountyWithRetry(em, runDate, countyCode);
+      const county = await this.settleCountyWithRetry(em, actor, runDate, countyCode);
       done.push(county);
       await hooks.afterCounty?.(county, i + 1, counties.length);
     }
@@ -400,12 +409,13 @@ export class PayoutService {
    */
   private async settleCountyWithRetry(
     em: EntityManager,
+    actor: Actor,
     runDate: IsoDate,
     countyCode: string,
   ): Promise<CountySettlement> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.settleCounty(em.fork(), runDate, countyCode);
+        const result = await this.settleCounty(em.fork(), actor, runDate, countyCode);
         return { ...result, alreadyBatchedRetries: attempt };
       } catch (err) {
         if (!isLiveLineViolation(err) || attempt >= MAX_ALREADY_BATCHED_RETRIES) throw err;
@@ -425,6 +435,7 @@ export class PayoutService {
    */
   private async settleCounty(
     em: EntityManager,
+    actor: Actor,
     runDate: IsoDate,
     countyCode: string,
   ): Promise<Omit<CountySettlement, 'alreadyBatchedRetries'>> {
@@ -438,7 +449,8 @@ export class PayoutService {
         ctx,
       );
       const [seq] = await conn.execute<{ n: number }[]>(
-        'select count(*)::int + 1 as n from payout_batch where county_code = ? and run_key = ?',
+        `select coalesce(max(substring(batch_number from '-(\\d+)$')::int), 0) + 1 as n
+           from payout_batch where county_code = ? and run_key = ?`,
         [countyCode, runDate],
         'all',
         ctx,
@@ -502,7 +514,7 @@ export class PayoutService {
           `batch ${batchNumber}: total ${r.total_amount}/${r.line_count} ≠ lines ${r.lines_amount}/${r.lines_inserted}`,
         );
       }
-      this.audit.record(tx, SYSTEM_ACTOR, {
+      this.audit.record(tx, actor, {
         entityType: 'PayoutBatch',
         entityId: r.batch_id,
         action: 'CREATE',
