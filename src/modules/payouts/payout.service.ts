@@ -549,8 +549,8 @@ export class PayoutService {
    *
    * Writes are set-based and touch only what payment owns: the lines; the claims' status,
    * `paid_at`, `payment_reference` and `version`; the coverages' `benefit_paid`. Locks: the batch,
-   * then claims, then coverages, each set in id order — the claims module's order (claim row
-   * before coverage row), so the two never wait on each other in a cycle.
+   * then coverages, then claims, each set in id order — the claims module's order (coverage row
+   * before claim row), so the two never wait on each other in a cycle.
    */
   async confirmBatch(em: EntityManager, actor: Actor, input: ConfirmBatchData): Promise<ConfirmBatchResult> {
     const wanted = validateConfirmInput(input);
@@ -661,6 +661,14 @@ export class PayoutService {
       if (toPay.length) {
         const coverageIds = [...new Set(toPay.map((p) => p.cur.coverage_id!))].sort((a, b) => a - b);
         const claimIds = toPay.map((p) => p.cur.claim_id).sort((a, b) => a - b);
+        // Coverage rows before claim rows: the order approval takes them (claim.service.ts),
+        // so a confirmation and an approval or adjustment for the same person cannot deadlock.
+        await conn.execute(
+          'select id from coverage where id = any(?::int[]) order by id for update',
+          [intArray(coverageIds)],
+          'all',
+          ctx,
+        );
         const locked = await conn.execute<
           { id: number; claim_number: string; status: string; coverage_id: number | null }[]
         >(
@@ -679,13 +687,6 @@ export class PayoutService {
             );
           }
         }
-        // The running totals last, as everywhere (claims.md: approval locks the coverage row).
-        await conn.execute(
-          'select id from coverage where id = any(?::int[]) order by id for update',
-          [intArray(coverageIds)],
-          'all',
-          ctx,
-        );
       }
 
       const now = this.clock.now();
