@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import IORedis from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client } from 'pg';
@@ -81,7 +83,9 @@ export async function freshDatabase(): Promise<string> {
  */
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const url = await freshDatabase();
-  const prefix = `t${runId()}w${process.env.JEST_WORKER_ID ?? '0'}`;
+  // Per test file: a jest worker runs files one after another, and a job one file left in a
+  // queue must never be taken by the next file's workers against another database.
+  const prefix = `t${runId()}w${process.env.JEST_WORKER_ID ?? '0'}f${randomBytes(3).toString('hex')}`;
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'test',
@@ -139,8 +143,24 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
       await rt.close();
+      if (config.REDIS_URL) await dropRedisKeys(config.REDIS_URL, `{${prefix}}`);
     },
   };
+}
+
+/** Deletes this harness's queue keys from Redis (a test run leaves nothing behind). */
+async function dropRedisKeys(url: string, keyPrefix: string): Promise<void> {
+  const redis = new IORedis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export { Role };
