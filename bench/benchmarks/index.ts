@@ -7,6 +7,7 @@ import { lossStudy } from './loss-study';
 import { apiMemoryBench, coverageBench } from './coverage';
 import { coverageBatchBench } from './coverage-batch';
 import { renewal } from './renewal';
+import { claimsBench } from './claims';
 
 export const BENCHMARKS: readonly Benchmark[] = [
   baselineSanity,
@@ -16,6 +17,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   apiMemoryBench,
   renewal,
   lossStudy,
+  claimsBench,
   ...PLACEHOLDERS,
 ];
 

@@ -3,7 +3,7 @@
  * registered so `npm run bench` lists them as "not yet implemented" — never skipped silently,
  * never a pass. Each issue replaces its entry here with a real benchmark.
  */
-import { SHARED_CORES_NOTE, type PlaceholderBenchmark } from '../lib/types';
+import type { PlaceholderBenchmark } from '../lib/types';
 
 function todo(b: Omit<PlaceholderBenchmark, 'kind'>): PlaceholderBenchmark {
   return { kind: 'not-implemented', ...b };
@@ -17,13 +17,5 @@ export const PLACEHOLDERS: readonly PlaceholderBenchmark[] = [
     target: '≥ 40 k rows/s end to end, ≤ 1.5× baseline; worker RSS ≤ 300 MB',
     issue: 'enrollment: roster import',
     notes: [],
-  }),
-  todo({
-    name: 'claims',
-    work: 'submit + auto-adjudicate 50 k claims over HTTP, 16 concurrent clients, many per person',
-    compares: 'bare pg transaction from 16 clients: insert claim, lock and update coverage totals',
-    target: '≥ 500 claims/s, ≥ 0.15× baseline; caps never exceeded',
-    issue: 'claims: intake and adjudication',
-    notes: [SHARED_CORES_NOTE],
   }),
 ];
