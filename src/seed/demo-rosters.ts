@@ -23,10 +23,19 @@ import { SYSTEM_ACTOR } from '../modules/auth/actor';
 import { ContractStatus, CountyContract } from '../modules/contracts/county-contract.entity';
 import { computeCheckCharacter, makeNationalId } from '../modules/enrollment/national-id';
 import { piiKeysFromConfig } from '../modules/enrollment/pii.service';
-import { RosterImport, RosterImportMode, RosterImportStatus } from '../modules/enrollment/roster-import.entity';
+import {
+  RosterImport,
+  RosterImportMode,
+  RosterImportStatus,
+} from '../modules/enrollment/roster-import.entity';
 import { RosterImporter } from '../modules/enrollment/roster-importer';
 import { addDays } from '../shared/dates';
-import { DEMO_DECLARED_HEAD_COUNTS, DEMO_PROGRAMME_2020, type DemoSeedContext, type DemoSeedStep } from './demo';
+import {
+  DEMO_DECLARED_HEAD_COUNTS,
+  DEMO_PROGRAMME_2020,
+  type DemoSeedContext,
+  type DemoSeedStep,
+} from './demo';
 
 /** People per demo roster (plus three rows that are rejected). */
 export const ROSTER_SIZE = 300;
@@ -89,7 +98,10 @@ export function demoRoster(countyCode: string): { people: DemoRosterPerson[]; ro
       name: pick(SURNAMES) + given,
       household: `${countyCode}-${String(household).padStart(4, '0')}`,
       payee: rand() < 0.9 ? `6228${countyCode}${String(i).padStart(9, '0')}` : '',
-      phone: rand() < 0.75 ? `1${3 + Math.floor(rand() * 6)}${String(Math.floor(rand() * 1e9)).padStart(9, '0')}` : '',
+      phone:
+        rand() < 0.75
+          ? `1${3 + Math.floor(rand() * 6)}${String(Math.floor(rand() * 1e9)).padStart(9, '0')}`
+          : '',
     });
   }
   const rows = people.map((p) => [p.nationalId, p.name, p.household, 'Y', p.payee, p.phone]);
@@ -106,10 +118,16 @@ export function demoRoster(countyCode: string): { people: DemoRosterPerson[]; ro
 export function demoRosterFile(countyCode: string, gbk: boolean): Buffer {
   const { rows } = demoRoster(countyCode);
   if (gbk) {
-    const text = ['身份证号,姓名,户编号,是否建档立卡,收款账户,联系电话', ...rows.map((r) => r.map((v, i) => (i === 3 ? '是' : v)).join(','))];
+    const text = [
+      '身份证号,姓名,户编号,是否建档立卡,收款账户,联系电话',
+      ...rows.map((r) => r.map((v, i) => (i === 3 ? '是' : v)).join(',')),
+    ];
     return iconv.encode(`${text.join('\r\n')}\r\n`, 'gbk');
   }
-  const text = ['national_id,name,household_id,registered_poor,payee_account,phone', ...rows.map((r) => r.join(','))];
+  const text = [
+    'national_id,name,household_id,registered_poor,payee_account,phone',
+    ...rows.map((r) => r.join(',')),
+  ];
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${text.join('\n')}\n`, 'utf8')]);
 }
 
@@ -127,11 +145,17 @@ export const demoRosters: DemoSeedStep = {
   async run(em: EntityManager, ctx: DemoRosterContext) {
     const importer = ctx.rosterImporter ?? standaloneImporter(ctx);
     const codes = Object.keys(DEMO_DECLARED_HEAD_COUNTS).sort();
-    const contracts = await em.fork().find(
-      CountyContract,
-      { county: { $in: codes }, programmeYear: DEMO_PROGRAMME_2020.year, status: { $ne: ContractStatus.CANCELLED } },
-      { orderBy: { county: 'asc' } },
-    );
+    const contracts = await em
+      .fork()
+      .find(
+        CountyContract,
+        {
+          county: { code: { $in: codes } },
+          programmeYear: DEMO_PROGRAMME_2020.year,
+          status: { $ne: ContractStatus.CANCELLED },
+        },
+        { orderBy: { county: 'asc' } },
+      );
     let rosterImports = 0;
     let accepted = 0;
     let rejected = 0;

@@ -5,6 +5,8 @@
  * `DEMO_STEPS`; src/seed/index.ts decides whether the seed runs at all.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { demoClaims } from './demo-claims';
+import { demoRosters } from './demo-rosters';
 import type { AuditService } from '../modules/audit/audit.service';
 import { SYSTEM_ACTOR } from '../modules/auth/actor';
 import { ContractStatus, CountyContract } from '../modules/contracts/county-contract.entity';
@@ -253,4 +255,12 @@ const programme2020: DemoSeedStep = {
 };
 
 /** In order; each later step may rely on the ones before it. */
-export const DEMO_STEPS: readonly DemoSeedStep[] = [referenceData, pricingDefaults, programme2020];
+/** Reference data, the pricing defaults and programme 2020 with its DRAFT contracts. */
+export const BASE_STEPS: readonly DemoSeedStep[] = [referenceData, pricingDefaults, programme2020];
+
+/**
+ * What `npm start` loads: the base, then a roster per county through the import pipeline,
+ * then claims through the product's adjudication and a paid payout batch. (Functions, not
+ * values, are read from the two later modules, so their import of this file is safe.)
+ */
+export const DEMO_STEPS: readonly DemoSeedStep[] = [...BASE_STEPS, demoRosters, demoClaims];

@@ -192,12 +192,20 @@ function defaultFileName(mediaType: string): string | undefined {
 /** A plain file name ending in .csv or .xlsx (the old .xls is refused with what to do). */
 function checkFileName(name: string | undefined): string {
   if (name === undefined || name.trim() === '') {
-    throw badInput('fileName', 'give the file name (ending in .csv or .xlsx) for an application/octet-stream body');
+    throw badInput(
+      'fileName',
+      'give the file name (ending in .csv or .xlsx) for an application/octet-stream body',
+    );
   }
   const base = name.trim().split(/[\\/]/).pop()!;
   if (base.length > 255) throw badInput('fileName', 'must be at most 255 characters');
   const ext = extname(base).toLowerCase();
-  if (ext === '.xls') throw badInput('fileName', 'old .xls workbooks are not read: save it as .xlsx or CSV', 'UNSUPPORTED_FORMAT');
+  if (ext === '.xls')
+    throw badInput(
+      'fileName',
+      'old .xls workbooks are not read: save it as .xlsx or CSV',
+      'UNSUPPORTED_FORMAT',
+    );
   if (ext !== '.csv' && ext !== '.xlsx') {
     throw badInput('fileName', 'a roster is a .csv or .xlsx file', 'UNSUPPORTED_FORMAT');
   }
@@ -205,7 +213,10 @@ function checkFileName(name: string | undefined): string {
 }
 
 function tooLarge(limit: number): HttpProblem {
-  return new HttpProblem(413, `the file exceeds the upload limit of ${limit} bytes`, { reason: 'TOO_LARGE', field: 'body' });
+  return new HttpProblem(413, `the file exceeds the upload limit of ${limit} bytes`, {
+    reason: 'TOO_LARGE',
+    field: 'body',
+  });
 }
 
 /** Counts bytes and hashes them on the way to disk; fails once past the limit. */
@@ -232,7 +243,11 @@ class Meter extends Transform {
   }
 }
 
-async function receiveRaw(req: Request, dest: string, limit: number): Promise<{ sha256: string; bytes: number }> {
+async function receiveRaw(
+  req: Request,
+  dest: string,
+  limit: number,
+): Promise<{ sha256: string; bytes: number }> {
   const meter = new Meter(limit);
   await pipeline(req, meter, createWriteStream(dest));
   return { sha256: meter.digest(), bytes: meter.bytes };
@@ -247,7 +262,11 @@ function receiveMultipart(
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fileSize: limit + 1, fields: 20, fieldSize: 4096, parts: 21 } });
+      bb = busboy({
+        headers: req.headers,
+        defParamCharset: 'utf8',
+        limits: { files: 1, fileSize: limit + 1, fields: 20, fieldSize: 4096, parts: 21 },
+      });
     } catch (err) {
       reject(badInput('body', `not a valid multipart body: ${(err as Error).message}`));
       return;
@@ -279,7 +298,9 @@ function receiveMultipart(
     bb.on('filesLimit', () => {
       problem ??= badInput('body', 'send exactly one file part', 'TOO_MANY_FILES');
     });
-    bb.on('error', (err: Error) => reject(badInput('body', `the multipart body cannot be read: ${err.message}`)));
+    bb.on('error', (err: Error) =>
+      reject(badInput('body', `the multipart body cannot be read: ${err.message}`)),
+    );
     bb.on('close', () => {
       if (problem) reject(problem);
       else if (!writing) reject(badInput('body', 'the multipart body has no file part', 'NO_FILE'));
@@ -294,6 +315,13 @@ function csvField(v: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
+function interrupted(req: Request, err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return (
+    req.destroyed || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'ECONNABORTED'
+  );
+}
+
 /** The API's JSON error shape; a body still arriving is discarded and the connection closed. */
 function sendError(req: Request, res: Response, err: unknown): void {
   let status: number;
@@ -301,7 +329,18 @@ function sendError(req: Request, res: Response, err: unknown): void {
   if (err instanceof DomainError) {
     status = err instanceof HttpProblem ? err.status : STATUS[err.code];
     const { problems, ...rest } = err.details;
-    body = { message: err.message, extensions: { code: err.code, ...rest, ...(problems ? { problems } : {}) } };
+    body = {
+      message: err.message,
+      extensions: { code: err.code, ...rest, ...(problems ? { problems } : {}) },
+    };
+  } else if (interrupted(req, err)) {
+    // The client went away mid-upload: nothing to keep, nobody to tell (but answer anyway).
+    status = 400;
+    log.info({ requestId: req.requestId }, 'upload interrupted by the client');
+    body = {
+      message: 'the upload was interrupted',
+      extensions: { code: 'BAD_USER_INPUT', reason: 'INTERRUPTED', field: 'body' },
+    };
   } else {
     status = 500;
     log.error({ err, requestId: req.requestId }, 'upload failed');

@@ -98,7 +98,11 @@ function startWorkerProcess(): { child: ChildProcess; ready: Promise<void>; outp
   return { child, ready, output: () => out };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -115,7 +119,13 @@ function bigRoster(): string {
   for (let i = 0; i < 20_000; i++) {
     const g = i % 2 ? 'M' : 'F';
     let id = makeNationalId(XIDE, births[Math.floor(i / 1000) % 4]!, i % 1000, g);
-    if (i >= 4000) id = makeNationalId('52052' + String(Math.floor(i / 4000)), births[Math.floor(i / 1000) % 4]!, i % 1000, g);
+    if (i >= 4000)
+      id = makeNationalId(
+        '52052' + String(Math.floor(i / 4000)),
+        births[Math.floor(i / 1000) % 4]!,
+        i % 1000,
+        g,
+      );
     let poor = '是';
     let name = `测试${i}`;
     if (i % 97 === 0) id = id.slice(0, 17) + (id[17] === '1' ? '2' : '1'); // INVALID_ID
@@ -153,9 +163,10 @@ async function snapshot(importId: number) {
        from roster_import where id = $1`,
     [importId],
   );
-  const rejects = await h.sql('select line_number, masked_id, reason, detail from roster_reject where roster_import_id = $1 order by line_number', [
-    importId,
-  ]);
+  const rejects = await h.sql(
+    'select line_number, masked_id, reason, detail from roster_reject where roster_import_id = $1 order by line_number',
+    [importId],
+  );
   const people = await h.sql(
     `select encode(i.id_hash, 'hex') as hash, i.id_masked, i.name, i.household_id, i.phone, i.county_code, c.status
        from insured i join coverage c on c.insured_id = i.id where c.contract_id = $1 order by 1`,
@@ -190,11 +201,22 @@ it('a worker SIGKILLed in the middle of the merge leaves nothing; the retried jo
   await h.rt.services.rosters.runImport(h.em(), reference.importId);
   const expected = await snapshot(reference.importId);
   expect(expected.row).toMatchObject({ status: 'COMPLETED', total_rows: totalRows });
-  expect(expected.counts).toMatchObject({ coverages: expected.row!.accepted_rows, events: expected.row!.accepted_rows });
-  for (const k of ['INVALID_ID', 'MISSING_FIELD', 'NOT_REGISTERED_POOR', 'AGE_OUT_OF_RANGE', 'DUPLICATE_IN_FILE']) {
+  expect(expected.counts).toMatchObject({
+    coverages: expected.row!.accepted_rows,
+    events: expected.row!.accepted_rows,
+  });
+  for (const k of [
+    'INVALID_ID',
+    'MISSING_FIELD',
+    'NOT_REGISTERED_POOR',
+    'AGE_OUT_OF_RANGE',
+    'DUPLICATE_IN_FILE',
+  ]) {
     expect(expected.rejects.some((r) => r.reason === k)).toBe(true);
   }
-  await h.sql(`delete from outbox_event; delete from roster_reject; delete from coverage; delete from insured`);
+  await h.sql(
+    `delete from outbox_event; delete from roster_reject; delete from coverage; delete from insured`,
+  );
   await h.rt.queues.queue('enrollment').obliterate({ force: true }); // its (never run) job
 
   // 2. The same file again, through a real worker process, held at the reject insert.
@@ -243,7 +265,9 @@ it('a worker SIGKILLed in the middle of the merge leaves nothing; the retried jo
   await until(
     'the retried import to complete',
     async () => {
-      const [row] = await h.sql<{ status: string }>('select status from roster_import where id = $1', [importId]);
+      const [row] = await h.sql<{ status: string }>('select status from roster_import where id = $1', [
+        importId,
+      ]);
       if (row?.status === 'FAILED') throw new Error(`import failed:\n${second.output()}`);
       return row?.status === 'COMPLETED';
     },
@@ -257,6 +281,10 @@ it('a worker SIGKILLed in the middle of the merge leaves nothing; the retried jo
   expect(await h.sql(`select 1 from pg_class where relname like 'roster_stage_%'`)).toEqual([]);
   const job = await h.rt.queues.queue('enrollment').getJob(jobId.replace(/^enrollment\./, ''));
   expect(await job!.getState()).toBe('completed');
-  expect(job!.returnvalue).toMatchObject({ status: 'COMPLETED', total: totalRows, accepted: expected.row!.accepted_rows });
+  expect(job!.returnvalue).toMatchObject({
+    status: 'COMPLETED',
+    total: totalRows,
+    accepted: expected.row!.accepted_rows,
+  });
   second.child.kill('SIGTERM');
 });

@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
@@ -29,6 +30,7 @@ const HONGAN = '421122';
 const WUFENG = '420529';
 const CHANGYANG = '420528';
 const ZIGUI = '420527';
+const YUNXI = '420322';
 
 let h: Harness;
 let admin: string;
@@ -47,7 +49,9 @@ beforeAll(async () => {
   const { contracts: cs } = await createPricedProgramme(
     h,
     2020,
-    [XIDE, DAFANG, LIPING, MALIPO, GUANGNAN, HONGAN, WUFENG, CHANGYANG, ZIGUI].map((code) => ({ code })),
+    [XIDE, DAFANG, LIPING, MALIPO, GUANGNAN, HONGAN, WUFENG, CHANGYANG, ZIGUI, YUNXI].map((code) => ({
+      code,
+    })),
     defaults,
   );
   contracts = Object.fromEntries(cs.map((c) => [c.county.code, c.id]));
@@ -88,7 +92,11 @@ async function upload(contractId: number, body: Buffer | string, opts: UploadOpt
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
-async function uploadMultipart(contractId: number, files: { name: string; bytes: Buffer }[], opts: UploadOptions = {}) {
+async function uploadMultipart(
+  contractId: number,
+  files: { name: string; bytes: Buffer }[],
+  opts: UploadOptions = {},
+) {
   const form = new FormData();
   for (const f of files) form.append('file', new Blob([f.bytes]), f.name);
   const q = new URLSearchParams({ contractId: String(contractId) });
@@ -119,7 +127,13 @@ async function importRow(id: number) {
   return row!;
 }
 
-function expectIdentity(r: { total: number; accepted: number; updated: number; unchanged: number; rejected: number }) {
+function expectIdentity(r: {
+  total: number;
+  accepted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+}) {
   expect(r.accepted + r.updated + r.unchanged + r.rejected).toBe(r.total);
 }
 
@@ -173,7 +187,9 @@ describe('importing the fixtures (every reject reason, the totals identity)', ()
 
   it('GBK CSV with Chinese headers: each row accepted or rejected with its reason and line', async () => {
     const f = fixtureFile('gbk');
-    const { importId, result } = await importFile(contracts[XIDE]!, fixtureBytes('gbk'), { fileName: '喜德县花名册.csv' });
+    const { importId, result } = await importFile(contracts[XIDE]!, fixtureBytes('gbk'), {
+      fileName: '喜德县花名册.csv',
+    });
     expect(result).toMatchObject({
       status: 'COMPLETED',
       total: 20,
@@ -223,18 +239,31 @@ describe('importing the fixtures (every reject reason, the totals identity)', ()
         id_key_id: 'test',
       });
     }
-    expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(['王小明', '陈静', '欧阳娜娜', '阿依古丽·买买提']));
+    expect(rows.map((r) => r.name)).toEqual(
+      expect.arrayContaining(['王小明', '陈静', '欧阳娜娜', '阿依古丽·买买提']),
+    );
     const wang = rows.find((r) => r.name === '王小明')!;
     expect(wang).toMatchObject({ payee_account: '6228480012345678901', phone: '13800138000' });
     expect(wang.id_masked).toBe(maskNationalId(accepted[0]!.id));
     // Issued in Dafang, living in Xide: home county Xide, issuing region kept.
-    expect(rows.find((r) => r.name === '阿依古丽·买买提')).toMatchObject({ county_code: XIDE, id_region: DAFANG });
+    expect(rows.find((r) => r.name === '阿依古丽·买买提')).toMatchObject({
+      county_code: XIDE,
+      id_region: DAFANG,
+    });
 
     // Rejected people were not written at all.
     const rejectedValid = f.people.filter(
-      (p) => p.expect !== 'ACCEPTED' && p.expect !== 'INVALID_ID' && p.expect !== 'DUPLICATE_IN_FILE' && p.expect !== 'COVERED_ELSEWHERE',
+      (p) =>
+        p.expect !== 'ACCEPTED' &&
+        p.expect !== 'INVALID_ID' &&
+        p.expect !== 'DUPLICATE_IN_FILE' &&
+        p.expect !== 'COVERED_ELSEWHERE',
     );
-    expect(await count('insured', 'id_hash = any($1::bytea[])', [rejectedValid.map((p) => lookupHash(p.id, TEST_HMAC_KEY))])).toBe(0);
+    expect(
+      await count('insured', 'id_hash = any($1::bytea[])', [
+        rejectedValid.map((p) => lookupHash(p.id, TEST_HMAC_KEY)),
+      ]),
+    ).toBe(0);
   });
 
   it('the rejects carry masked IDs and a detail, never a plain ID', async () => {
@@ -243,13 +272,20 @@ describe('importing the fixtures (every reject reason, the totals identity)', ()
       `select id from roster_import where contract_id = $1 order by id limit 1`,
       [contracts[XIDE]],
     );
-    const rows = await h.sql<{ line_number: number; masked_id: string | null; reason: string; detail: string }>(
+    const rows = await h.sql<{
+      line_number: number;
+      masked_id: string | null;
+      reason: string;
+      detail: string;
+    }>(
       'select line_number, masked_id, reason, detail from roster_reject where roster_import_id = $1 order by line_number',
       [imp!.id],
     );
     const byLine = Object.fromEntries(rows.map((r) => [r.line_number, r]));
     const line = (about: string) => f.firstLine + f.people.findIndex((p) => p.about === about);
-    expect(byLine[line('the first person again')]!.detail).toBe(`the same national ID is already on line ${f.firstLine}`);
+    expect(byLine[line('the first person again')]!.detail).toBe(
+      `the same national ID is already on line ${f.firstLine}`,
+    );
     expect(byLine[line('61 on the first day')]!.detail).toBe(
       'age 61 on 2020-01-01, the first day of coverage: the plan covers ages 18 to 60',
     );
@@ -275,7 +311,9 @@ describe('importing the fixtures (every reject reason, the totals identity)', ()
 
   it('xlsx through multipart: the same verdicts, at Excel row numbers', async () => {
     const f = fixtureFile('xlsx');
-    const up = await uploadMultipart(contracts[MALIPO]!, [{ name: '麻栗坡.xlsx', bytes: fixtureBytes('xlsx') }]);
+    const up = await uploadMultipart(contracts[MALIPO]!, [
+      { name: '麻栗坡.xlsx', bytes: fixtureBytes('xlsx') },
+    ]);
     expect(up.status).toBe(202);
     const importId = Number(up.body.importId);
     const result = await h.rt.services.rosters.runImport(h.em(), importId);
@@ -309,9 +347,22 @@ describe('importing the fixtures (every reject reason, the totals identity)', ()
       expect(e.type).toBe('COVERAGE_STARTED');
       expect(e.county_code).toBe(XIDE);
       expect(Object.keys(e.payload).sort()).toEqual(
-        ['contractId', 'coverageId', 'insuredId', 'maskedId', 'periodEnd', 'periodStart', 'rosterImportId', 'status'].sort(),
+        [
+          'contractId',
+          'coverageId',
+          'insuredId',
+          'maskedId',
+          'periodEnd',
+          'periodStart',
+          'rosterImportId',
+          'status',
+        ].sort(),
       );
-      expect(e.payload).toMatchObject({ periodStart: '2020-01-01', periodEnd: '2020-12-31', status: 'ENROLLED' });
+      expect(e.payload).toMatchObject({
+        periodStart: '2020-01-01',
+        periodEnd: '2020-12-31',
+        status: 'ENROLLED',
+      });
       expect(String(e.payload.maskedId)).toMatch(/^\d{6}\*{8}[\dX]{4}$/);
       const text = JSON.stringify(e.payload);
       expect(text).not.toMatch(/\d{17}[\dX]/);
@@ -344,7 +395,9 @@ describe('importing the fixtures (every reject reason, the totals identity)', ()
   });
 
   it('deletes the stored file once the import is final', async () => {
-    const done = await h.sql<{ storage_key: string }>(`select storage_key from roster_import where status in ('COMPLETED', 'FAILED')`);
+    const done = await h.sql<{ storage_key: string }>(
+      `select storage_key from roster_import where status in ('COMPLETED', 'FAILED')`,
+    );
     expect(done.length).toBeGreaterThan(5);
     for (const r of done) expect(existsSync(join(uploadDir, r.storage_key))).toBe(false);
     expect(readdirSync(join(uploadDir, 'rosters'))).toEqual([]);
@@ -358,13 +411,28 @@ describe('MERGE and REPLACE', () => {
     const c = contracts[HONGAN]!;
     const a = person(HONGAN);
     const b = person(HONGAN);
-    const first = await importFile(c, csv([[a, '甲', 'H1', 'Y', '13900000001'], [b, '乙', 'H1', 'Y', '']]));
+    const first = await importFile(
+      c,
+      csv([
+        [a, '甲', 'H1', 'Y', '13900000001'],
+        [b, '乙', 'H1', 'Y', ''],
+      ]),
+    );
     expect(first.result).toMatchObject({ accepted: 2, updated: 0, unchanged: 0, rejected: 0 });
     const d = person(HONGAN);
-    const second = await importFile(c, csv([[a, '甲', 'H1', 'Y', '13900000001'], [b, '乙改', 'H2', '是', '13900000002'], [d, '丁', 'H3', 'Y', '']]));
+    const second = await importFile(
+      c,
+      csv([
+        [a, '甲', 'H1', 'Y', '13900000001'],
+        [b, '乙改', 'H2', '是', '13900000002'],
+        [d, '丁', 'H3', 'Y', ''],
+      ]),
+    );
     expect(second.result).toMatchObject({ total: 3, accepted: 1, updated: 1, unchanged: 1, rejected: 0 });
     expectIdentity(second.result);
-    const [row] = await h.sql('select name, household_id, phone from insured where id_hash = $1', [lookupHash(b, TEST_HMAC_KEY)]);
+    const [row] = await h.sql('select name, household_id, phone from insured where id_hash = $1', [
+      lookupHash(b, TEST_HMAC_KEY),
+    ]);
     expect(row).toEqual({ name: '乙改', household_id: 'H2', phone: '13900000002' });
     // Only the new person got an event.
     expect(await count('outbox_event', `(payload->>'rosterImportId')::int = $1`, [second.importId])).toBe(1);
@@ -383,18 +451,43 @@ describe('MERGE and REPLACE', () => {
   it('REPLACE ends coverages absent from the file (counted, with events) and reinstates them when they return', async () => {
     const c = contracts[WUFENG]!;
     const [a, b, x] = [person(WUFENG), person(WUFENG), person(WUFENG)];
-    await importFile(c, csv([[a, '甲', 'H1', 'Y', ''], [b, '乙', 'H1', 'Y', ''], [x, '丙', 'H2', 'Y', '']]));
+    await importFile(
+      c,
+      csv([
+        [a, '甲', 'H1', 'Y', ''],
+        [b, '乙', 'H1', 'Y', ''],
+        [x, '丙', 'H2', 'Y', ''],
+      ]),
+    );
     const n = person(WUFENG);
-    const replaced = await importFile(c, csv([[a, '甲', 'H1', 'Y', ''], [b, '乙', 'H1', 'Y', ''], [n, '新', 'H3', 'Y', '']]), {
-      mode: 'REPLACE',
+    const replaced = await importFile(
+      c,
+      csv([
+        [a, '甲', 'H1', 'Y', ''],
+        [b, '乙', 'H1', 'Y', ''],
+        [n, '新', 'H3', 'Y', ''],
+      ]),
+      {
+        mode: 'REPLACE',
+      },
+    );
+    expect(replaced.result).toMatchObject({
+      total: 3,
+      accepted: 1,
+      unchanged: 2,
+      rejected: 0,
+      endedCoverages: 1,
     });
-    expect(replaced.result).toMatchObject({ total: 3, accepted: 1, unchanged: 2, rejected: 0, endedCoverages: 1 });
     expect(await importRow(replaced.importId)).toMatchObject({ ended_coverages: 1 });
     const [ended] = await h.sql(
       `select c.status, c.end_reason, c.ended_on from coverage c join insured i on i.id = c.insured_id where i.id_hash = $1`,
       [lookupHash(x, TEST_HMAC_KEY)],
     );
-    expect(ended).toEqual({ status: 'TERMINATED', end_reason: 'REMOVED_FROM_ROSTER', ended_on: '2019-12-31' });
+    expect(ended).toEqual({
+      status: 'TERMINATED',
+      end_reason: 'REMOVED_FROM_ROSTER',
+      ended_on: '2019-12-31',
+    });
     const endedEvents = await h.sql<{ payload: Record<string, unknown> }>(
       `select payload from outbox_event where type = 'COVERAGE_ENDED' and (payload->>'rosterImportId')::int = $1`,
       [replaced.importId],
@@ -408,9 +501,17 @@ describe('MERGE and REPLACE', () => {
     });
 
     // x is back, n is gone: x reinstated (accepted), n ended.
-    const back = await importFile(c, csv([[a, '甲', 'H1', 'Y', ''], [b, '乙', 'H1', 'Y', ''], [x, '丙', 'H2', 'Y', '']]), {
-      mode: 'REPLACE',
-    });
+    const back = await importFile(
+      c,
+      csv([
+        [a, '甲', 'H1', 'Y', ''],
+        [b, '乙', 'H1', 'Y', ''],
+        [x, '丙', 'H2', 'Y', ''],
+      ]),
+      {
+        mode: 'REPLACE',
+      },
+    );
     expect(back.result).toMatchObject({ total: 3, accepted: 1, unchanged: 2, endedCoverages: 1 });
     const states = await h.sql<{ status: string }>(
       `select c.status from coverage c join insured i on i.id = c.insured_id where i.id_hash = any($1::bytea[]) order by i.id`,
@@ -419,11 +520,47 @@ describe('MERGE and REPLACE', () => {
     expect(states.map((s) => s.status)).toEqual(['ENROLLED', 'TERMINATED']);
     expect(await count('coverage', 'contract_id = $1', [c])).toBe(4);
     // The same REPLACE again changes nothing.
-    const same = await importFile(c, csv([[a, '甲', 'H1', 'Y', ''], [b, '乙', 'H1', 'Y', ''], [x, '丙', 'H2', 'Y', '']]), {
-      mode: 'REPLACE',
-    });
+    const same = await importFile(
+      c,
+      csv([
+        [a, '甲', 'H1', 'Y', ''],
+        [b, '乙', 'H1', 'Y', ''],
+        [x, '丙', 'H2', 'Y', ''],
+      ]),
+      {
+        mode: 'REPLACE',
+      },
+    );
     expect(same.result).toMatchObject({ accepted: 0, unchanged: 3, endedCoverages: 0 });
     expect(await count('outbox_event', `(payload->>'rosterImportId')::int = $1`, [same.importId])).toBe(0);
+  });
+
+  it('REPLACE: the roster is the accepted rows — a person whose row is now rejected is ended too', async () => {
+    const c = contracts[YUNXI]!;
+    const [a, b] = [person(YUNXI), person(YUNXI)];
+    await importFile(
+      c,
+      csv([
+        [a, '甲', 'H1', 'Y', ''],
+        [b, '乙', 'H1', 'Y', ''],
+      ]),
+    );
+    const r = await importFile(
+      c,
+      csv([
+        [a, '甲', 'H1', 'Y', ''],
+        [b, '乙', 'H1', 'N', ''],
+      ]),
+      { mode: 'REPLACE' },
+    );
+    expect(r.result).toMatchObject({ total: 2, unchanged: 1, rejected: 1, endedCoverages: 1 });
+    expect(r.result.rejectedByReason).toMatchObject({ NOT_REGISTERED_POOR: 1 });
+    const [row] = await h.sql(
+      `select c.status, i.registered_poor from coverage c join insured i on i.id = c.insured_id where i.id_hash = $1`,
+      [lookupHash(b, TEST_HMAC_KEY)],
+    );
+    // Ended, and the rejected row changed nothing else about the person.
+    expect(row).toEqual({ status: 'TERMINATED', registered_poor: true });
   });
 
   it('REPLACE on an ACTIVE contract is refused at upload, and fails the import if the contract became ACTIVE since', async () => {
@@ -442,9 +579,15 @@ describe('MERGE and REPLACE', () => {
         failure_reason: expect.stringMatching(/^REPLACE_NOT_ALLOWED: contract \d+ is ACTIVE/),
       });
       expect(await count('coverage', 'contract_id = $1', [c])).toBe(0);
-      const refused = await upload(c, csv([[a, '甲', 'H1', 'Y', '']]), { mode: 'REPLACE', fileName: 'r.csv' });
+      const refused = await upload(c, csv([[a, '甲', 'H1', 'Y', '']]), {
+        mode: 'REPLACE',
+        fileName: 'r.csv',
+      });
       expect(refused.status).toBe(409);
-      expect(refused.body.errors[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'REPLACE_NOT_ALLOWED' });
+      expect(refused.body.errors[0].extensions).toMatchObject({
+        code: 'CONFLICT',
+        reason: 'REPLACE_NOT_ALLOWED',
+      });
       // MERGE into an ACTIVE contract is fine.
       const merged = await importFile(c, csv([[a, '甲', 'H1', 'Y', '']]));
       expect(merged.result.accepted).toBe(1);
@@ -459,7 +602,11 @@ describe('MERGE and REPLACE', () => {
       await h.sql(`update county_contract set status = $2 where id = $1`, [c, status]);
       const up = await upload(c, csv([[person(ZIGUI), '甲', 'H1', 'Y', '']]), { fileName: 'r.csv' });
       expect(up.status).toBe(409);
-      expect(up.body.errors[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'CONTRACT_CLOSED', currentState: status });
+      expect(up.body.errors[0].extensions).toMatchObject({
+        code: 'CONFLICT',
+        reason: 'CONTRACT_CLOSED',
+        currentState: status,
+      });
     }
     await h.sql(`update county_contract set status = 'DRAFT' where id = $1`, [c]);
   });
@@ -470,9 +617,42 @@ describe('MERGE and REPLACE', () => {
     expect(y2019.result.accepted).toBe(1);
     const y2020 = await importFile(contracts[ZIGUI]!, csv([[a, '甲', 'Z1', 'Y', '']]));
     expect(y2020.result).toMatchObject({ accepted: 1, rejected: 0 });
-    const [row] = await h.sql('select county_code, household_id from insured where id_hash = $1', [lookupHash(a, TEST_HMAC_KEY)]);
+    const [row] = await h.sql('select county_code, household_id from insured where id_hash = $1', [
+      lookupHash(a, TEST_HMAC_KEY),
+    ]);
     expect(row).toEqual({ county_code: ZIGUI, household_id: 'Z1' });
-    expect(await count('coverage c join insured i on i.id = c.insured_id', 'i.id_hash = $1', [lookupHash(a, TEST_HMAC_KEY)])).toBe(2);
+    expect(
+      await count('coverage c join insured i on i.id = c.insured_id', 'i.id_hash = $1', [
+        lookupHash(a, TEST_HMAC_KEY),
+      ]),
+    ).toBe(2);
+  });
+
+  it('the same import run twice at once (a stalled job false alarm): applied once', async () => {
+    const c = contracts[YUNXI]!;
+    const up = await upload(
+      c,
+      csv([
+        [person(YUNXI), '甲', 'H1', 'Y', ''],
+        [person(YUNXI), '乙', 'H2', 'Y', ''],
+      ]),
+      {
+        fileName: 'twice.csv',
+      },
+    );
+    const id = Number(up.body.importId);
+    const before = await count('coverage', 'contract_id = $1', [c]);
+    const outcomes = await Promise.allSettled([
+      h.rt.services.rosters.runImport(h.em(), id),
+      h.rt.services.rosters.runImport(h.em(), id),
+    ]);
+    const done = outcomes.filter((o) => o.status === 'fulfilled');
+    expect(done.length).toBeGreaterThanOrEqual(1);
+    for (const o of done) expect(o.value).toMatchObject({ status: 'COMPLETED', accepted: 2 });
+    for (const o of outcomes)
+      if (o.status === 'rejected') expect(String(o.reason)).toMatch(/running in another worker/);
+    expect(await count('coverage', 'contract_id = $1', [c])).toBe(before + 2);
+    expect(await importRow(id)).toMatchObject({ status: 'COMPLETED', accepted_rows: 2 });
   });
 
   it('two imports listing the same person at once: one covers them, the other rejects COVERED_ELSEWHERE', async () => {
@@ -491,21 +671,39 @@ describe('MERGE and REPLACE', () => {
 
 describe('a file that cannot be a roster fails the whole import and writes nothing', () => {
   it.each([
-    ['a missing required column', 'national_id,name,registered_poor\n110105194912310021,张三,Y\n', /^MISSING_COLUMN: required column missing: household_id \(户编号\)/],
+    [
+      'a missing required column',
+      'national_id,name,registered_poor\n110105194912310021,张三,Y\n',
+      /^MISSING_COLUMN: required column missing: household_id \(户编号\)/,
+    ],
     ['a header and no rows', 'national_id,name,household_id,registered_poor\r\n,,,\r\n', /^EMPTY_FILE: /],
-    ['an unclosed quote', 'national_id,name,household_id,registered_poor\n110105194912310021,"张三,H1,Y\n', /^MALFORMED_FILE: /],
+    [
+      'an unclosed quote',
+      'national_id,name,household_id,registered_poor\n110105194912310021,"张三,H1,Y\n',
+      /^MALFORMED_FILE: /,
+    ],
   ])('%s', async (_about, body, reason) => {
     const c = contracts[GUANGNAN]!;
-    const before = { coverage: await count('coverage'), insured: await count('insured'), events: await count('outbox_event') };
+    const before = {
+      coverage: await count('coverage'),
+      insured: await count('insured'),
+      events: await count('outbox_event'),
+    };
     const up = await upload(c, body, { fileName: 'bad.csv' });
     expect(up.status).toBe(202);
     const id = Number(up.body.importId);
-    await expect(h.rt.services.rosters.runImport(h.em(), id)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(h.rt.services.rosters.runImport(h.em(), id)).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+    });
     const row = await importRow(id);
     expect(row.status).toBe('FAILED');
     expect(row.failure_reason).toMatch(reason);
     expect(row.total_rows).toBe(0);
-    expect({ coverage: await count('coverage'), insured: await count('insured'), events: await count('outbox_event') }).toEqual(before);
+    expect({
+      coverage: await count('coverage'),
+      insured: await count('insured'),
+      events: await count('outbox_event'),
+    }).toEqual(before);
     expect(await count('roster_reject', 'roster_import_id = $1', [id])).toBe(0);
     expect(await count('pg_class', `relname = $1`, [`roster_stage_${id}`])).toBe(0);
     const audit = await h.sql<{ action: string }>(
@@ -514,7 +712,9 @@ describe('a file that cannot be a roster fails the whole import and writes nothi
     );
     expect(audit.map((a) => a.action)).toEqual(['UPLOAD', 'FAIL']);
     // A finished import is not run again.
-    await expect(h.rt.services.rosters.runImport(h.em(), id)).rejects.toMatchObject({ details: { reason: 'ALREADY_FINISHED' } });
+    await expect(h.rt.services.rosters.runImport(h.em(), id)).rejects.toMatchObject({
+      details: { reason: 'ALREADY_FINISHED' },
+    });
   });
 });
 
@@ -534,8 +734,14 @@ describe('POST /uploads/rosters', () => {
     });
     const job = await h.rt.queues.queue('enrollment').getJob(`roster-import-${up.body.importId}`);
     expect(job!.data).toEqual({ importId: Number(up.body.importId), countyCode: GUANGNAN });
-    const [row] = await h.sql('select file_name, storage_key, mode from roster_import where id = $1', [up.body.importId]);
-    expect(row).toMatchObject({ file_name: 'roster.csv', mode: 'MERGE', storage_key: expect.stringMatching(/^rosters\/[0-9a-f-]{36}\.csv$/) });
+    const [row] = await h.sql('select file_name, storage_key, mode from roster_import where id = $1', [
+      up.body.importId,
+    ]);
+    expect(row).toMatchObject({
+      file_name: 'roster.csv',
+      mode: 'MERGE',
+      storage_key: expect.stringMatching(/^rosters\/[0-9a-f-]{36}\.csv$/),
+    });
     expect(existsSync(join(h.rt.config.uploadDir, row!.storage_key))).toBe(true);
   });
 
@@ -548,7 +754,9 @@ describe('POST /uploads/rosters', () => {
 
   it('roles: ADMIN, FOUNDATION and the county’s COORDINATOR may upload; others are refused', async () => {
     const c = contracts[GUANGNAN]!;
-    expect((await upload(c, tiny(), { fileName: 'r.csv', token: null })).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await upload(c, tiny(), { fileName: 'r.csv', token: null })).body.errors[0].extensions.code).toBe(
+      'UNAUTHENTICATED',
+    );
     expect((await upload(c, tiny(), { fileName: 'r.csv', token: 'nonsense' })).status).toBe(401);
     for (const role of ALL_ROLES) {
       const token = await h.token(role, role === Role.COORDINATOR ? { countyCodes: [GUANGNAN] } : {});
@@ -600,12 +808,15 @@ describe('POST /uploads/rosters', () => {
           ctl.close();
         },
       });
-      const chunked = await fetch(`${h.url}/uploads/rosters?contractId=${contracts[GUANGNAN]}&fileName=c.csv`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/csv', authorization: `Bearer ${admin}` },
-        body: stream,
-        duplex: 'half',
-      } as RequestInit);
+      const chunked = await fetch(
+        `${h.url}/uploads/rosters?contractId=${contracts[GUANGNAN]}&fileName=c.csv`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'text/csv', authorization: `Bearer ${admin}` },
+          body: stream,
+          duplex: 'half',
+        } as RequestInit,
+      );
       expect(chunked.status).toBe(413);
       const multi = await uploadMultipart(contracts[GUANGNAN]!, [{ name: 'm.csv', bytes: Buffer.from(big) }]);
       expect(multi.status).toBe(413);
@@ -613,6 +824,28 @@ describe('POST /uploads/rosters', () => {
       h.rt.config.UPLOAD_LIMIT_BYTES = limit;
     }
     expect(readdirSync(dir).length).toBe(before);
+  });
+
+  it('an upload cut off half-way leaves no file and no import', async () => {
+    const dir = join(uploadDir, 'rosters');
+    const files = readdirSync(dir).length;
+    const imports = await count('roster_import');
+    await new Promise<void>((resolve) => {
+      const req = request(`${h.url}/uploads/rosters?contractId=${contracts[GUANGNAN]}&fileName=cut.csv`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv', authorization: `Bearer ${admin}`, 'content-length': '100000' },
+      });
+      req.on('error', () => resolve());
+      req.write(tiny().repeat(20));
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 300);
+    });
+    for (let i = 0; i < 40 && readdirSync(dir).length !== files; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(dir).length).toBe(files);
+    expect(await count('roster_import')).toBe(imports);
   });
 
   it('multipart: exactly one file part', async () => {
@@ -697,7 +930,11 @@ describe('GraphQL and the rejects download', () => {
     const conn = res.data!.rosterImports;
     expect(conn.totalCount).toBe(2);
     expect(conn.pageInfo.hasNextPage).toBe(true);
-    const next = await h.gql(ROSTER_IMPORTS, { c: String(contracts[XIDE]), page: { first: 5, after: conn.pageInfo.endCursor } }, admin);
+    const next = await h.gql(
+      ROSTER_IMPORTS,
+      { c: String(contracts[XIDE]), page: { first: 5, after: conn.pageInfo.endCursor } },
+      admin,
+    );
     expect(next.data!.rosterImports.edges.map((e: any) => Number(e.node.id))).toEqual([importId]);
     expect(Number(conn.edges[0].node.id)).toBeGreaterThan(importId);
   });
@@ -707,11 +944,22 @@ describe('GraphQL and the rejects download', () => {
     expect(page1.errors).toBeUndefined();
     const conn = page1.data!.rosterRejects;
     expect(conn.totalCount).toBe(11);
-    const page2 = await h.gql(ROSTER_REJECTS, { id: String(importId), page: { first: 50, after: conn.pageInfo.endCursor } }, admin);
+    const page2 = await h.gql(
+      ROSTER_REJECTS,
+      { id: String(importId), page: { first: 50, after: conn.pageInfo.endCursor } },
+      admin,
+    );
     const lines = [...conn.edges, ...page2.data!.rosterRejects.edges].map((e: any) => e.node.lineNumber);
     expect(lines).toEqual(Object.keys(expectedRejects(fixtureFile('gbk'))).map(Number));
-    const ages = await h.gql(ROSTER_REJECTS, { id: String(importId), filter: { reason: 'AGE_OUT_OF_RANGE' } }, admin);
-    expect(ages.data!.rosterRejects.edges.map((e: any) => e.node.reason)).toEqual(['AGE_OUT_OF_RANGE', 'AGE_OUT_OF_RANGE']);
+    const ages = await h.gql(
+      ROSTER_REJECTS,
+      { id: String(importId), filter: { reason: 'AGE_OUT_OF_RANGE' } },
+      admin,
+    );
+    expect(ages.data!.rosterRejects.edges.map((e: any) => e.node.reason)).toEqual([
+      'AGE_OUT_OF_RANGE',
+      'AGE_OUT_OF_RANGE',
+    ]);
   });
 
   it('roles: imports for every reader but INTEGRATION; rejects not for ACTUARY', async () => {
@@ -719,7 +967,13 @@ describe('GraphQL and the rejects download', () => {
     const scope = { countyCodes: [XIDE] };
     await expectRoles(h, ROSTER_IMPORT, { id: String(importId) }, readers, scope);
     await expectRoles(h, ROSTER_IMPORTS, { c: String(contracts[XIDE]) }, readers, scope);
-    await expectRoles(h, ROSTER_REJECTS, { id: String(importId) }, [Role.ADMIN, Role.CLAIMS_REVIEWER, Role.FOUNDATION, Role.COORDINATOR], scope);
+    await expectRoles(
+      h,
+      ROSTER_REJECTS,
+      { id: String(importId) },
+      [Role.ADMIN, Role.CLAIMS_REVIEWER, Role.FOUNDATION, Role.COORDINATOR],
+      scope,
+    );
   });
 
   it('scope: a coordinator of another county sees none of it', async () => {
@@ -737,14 +991,20 @@ describe('GraphQL and the rejects download', () => {
     const sichuan = await h.token(Role.FOUNDATION, { provinceCodes: ['51'] });
     expect((await h.gql(ROSTER_IMPORT, { id: String(importId) }, sichuan)).errors).toBeUndefined();
     const guizhou = await h.token(Role.FOUNDATION, { provinceCodes: ['52'] });
-    expect((await h.gql(ROSTER_IMPORT, { id: String(importId) }, guizhou)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(
+      (await h.gql(ROSTER_IMPORT, { id: String(importId) }, guizhou)).errors?.[0]?.extensions?.code,
+    ).toBe('NOT_FOUND');
   });
 
   it('GET rejects.csv: line, masked ID, reason, detail, with a BOM for Excel', async () => {
-    const res = await fetch(`${h.url}/uploads/rosters/${importId}/rejects.csv`, { headers: { authorization: `Bearer ${admin}` } });
+    const res = await fetch(`${h.url}/uploads/rosters/${importId}/rejects.csv`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="roster-import-${importId}-rejects.csv"`);
+    expect(res.headers.get('content-disposition')).toBe(
+      `attachment; filename="roster-import-${importId}-rejects.csv"`,
+    );
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]))).toBe(true);
     const lines = bytes.toString('utf8').slice(1).trimEnd().split('\r\n');
@@ -761,7 +1021,11 @@ describe('GraphQL and the rejects download', () => {
     expect(lines).toContain(
       `${dupLine},${maskNationalId(f.people[0]!.id)},DUPLICATE_IN_FILE,the same national ID is already on line ${f.firstLine}`,
     );
-    expect(lines.some((l) => l.includes('"age 61 on 2020-01-01, the first day of coverage: the plan covers ages 18 to 60"'))).toBe(true);
+    expect(
+      lines.some((l) =>
+        l.includes('"age 61 on 2020-01-01, the first day of coverage: the plan covers ages 18 to 60"'),
+      ),
+    ).toBe(true);
   });
 
   it('GET rejects.csv: roles and scope', async () => {
@@ -810,9 +1074,18 @@ describe('the enrollment/roster-import job', () => {
     const job = await waitForJob(h, admin, up.body.job.id, ['COMPLETED', 'FAILED'], 60_000);
     expect(job.state).toBe('COMPLETED');
     expect(job.progress.percent).toBe(100);
-    expect(job.result).toMatchObject({ importId: Number(up.body.importId), status: 'COMPLETED', total: 3000, accepted: 3000 });
+    expect(job.result).toMatchObject({
+      importId: Number(up.body.importId),
+      status: 'COMPLETED',
+      total: 3000,
+      accepted: 3000,
+    });
     const view = await h.gql(ROSTER_IMPORT, { id: up.body.importId }, admin);
-    expect(view.data!.rosterImport).toMatchObject({ status: 'COMPLETED', totalRows: 3000, progress: { percent: 100 } });
+    expect(view.data!.rosterImport).toMatchObject({
+      status: 'COMPLETED',
+      totalRows: 3000,
+      progress: { percent: 100 },
+    });
     expect(JSON.stringify(job)).not.toMatch(/\d{17}[\dX]/);
   });
 
@@ -823,6 +1096,9 @@ describe('the enrollment/roster-import job', () => {
     expect(job).toMatchObject({ state: 'FAILED', attempts: 1 });
     expect(job.failureReason).toMatch(/^NO_HEADER: /);
     const view = await h.gql(ROSTER_IMPORT, { id: up.body.importId }, admin);
-    expect(view.data!.rosterImport).toMatchObject({ status: 'FAILED', failureReason: expect.stringMatching(/^NO_HEADER: /) });
+    expect(view.data!.rosterImport).toMatchObject({
+      status: 'FAILED',
+      failureReason: expect.stringMatching(/^NO_HEADER: /),
+    });
   });
 });

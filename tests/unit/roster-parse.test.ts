@@ -5,8 +5,13 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { decryptId, encryptId, keyIdOf, lookupHash } from '../../src/modules/enrollment/pii-crypto';
 import { RowCrypto } from '../../src/modules/enrollment/roster-crypto';
+import { RowStager } from '../../src/modules/enrollment/roster-stage-pool';
 import { makeNationalId } from '../../src/modules/enrollment/national-id';
-import { RosterFileError, RosterImportProblem, RosterRejectReason } from '../../src/modules/enrollment/roster-errors';
+import {
+  RosterFileError,
+  RosterImportProblem,
+  RosterRejectReason,
+} from '../../src/modules/enrollment/roster-errors';
 import {
   columnOf,
   completeUtf8Length,
@@ -118,7 +123,14 @@ describe('fixtures', () => {
   it('GBK, Chinese headers, CRLF: decoded, every column mapped, empty trailing lines skipped', async () => {
     const f = fixtureFile('gbk');
     const reader = await openRoster(join(FIXTURE_DIR, f.file));
-    expect(reader.columns).toEqual(['national_id', 'name', 'household_id', 'registered_poor', 'payee_account', 'phone']);
+    expect(reader.columns).toEqual([
+      'national_id',
+      'name',
+      'household_id',
+      'registered_poor',
+      'payee_account',
+      'phone',
+    ]);
     reader.close();
     const got = await expectFixture(f, 'gb18030', 'csv');
     expect(got[0]!.fields).toEqual({
@@ -174,7 +186,9 @@ describe('encoding detection', () => {
 
   it('a file that is ASCII for 1 MB and GBK after it is still GB18030', async () => {
     const filler = `${ID},Zhang San,H1,Y\n`.repeat(Math.ceil(1_100_000 / 40));
-    const path = file(Buffer.concat([Buffer.from(`${HEADER}\n${filler}`), iconv.encode(`${ID},李四,H2,是\n`, 'gbk')]));
+    const path = file(
+      Buffer.concat([Buffer.from(`${HEADER}\n${filler}`), iconv.encode(`${ID},李四,H2,是\n`, 'gbk')]),
+    );
     expect(await isUtf8File(path)).toBe(false);
     const got = await rows(path);
     expect(got[got.length - 1]!.fields.name).toBe('李四');
@@ -220,7 +234,9 @@ describe('headers', () => {
   });
 
   it('a column named twice fails the file', async () => {
-    const err = await failure(file(`身份证号,姓名,户编号,是否建档立卡,公民身份号码\n${ID},张三,H1,是,${ID}\n`));
+    const err = await failure(
+      file(`身份证号,姓名,户编号,是否建档立卡,公民身份号码\n${ID},张三,H1,是,${ID}\n`),
+    );
     expect(err.problem).toBe(RosterImportProblem.DUPLICATE_COLUMN);
     expect(err.message).toContain('columns A and E');
   });
@@ -242,7 +258,9 @@ describe('headers', () => {
 
 describe('formats refused with a clear reason', () => {
   it('UTF-16 ("Unicode text")', async () => {
-    const err = await failure(file(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(HEADER, 'utf16le')])));
+    const err = await failure(
+      file(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(HEADER, 'utf16le')])),
+    );
     expect(err.problem).toBe(RosterImportProblem.UNSUPPORTED_ENCODING);
   });
 
@@ -253,7 +271,9 @@ describe('formats refused with a clear reason', () => {
   });
 
   it('a corrupt .xlsx', async () => {
-    const err = await failure(file(Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(64, 1)]), 'xlsx'));
+    const err = await failure(
+      file(Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(64, 1)]), 'xlsx'),
+    );
     expect(err.problem).toBe(RosterImportProblem.MALFORMED_FILE);
   });
 
@@ -265,14 +285,21 @@ describe('formats refused with a clear reason', () => {
 
 describe('rows', () => {
   it('line numbers are the lines Excel shows; blank lines in between are skipped', async () => {
-    const got = await rows(file(`${HEADER}\r\n${ID},张三,H1,Y\r\n\r\n,, ,\r\n${ID},"李\r\n四",H2,Y\r\n${ID},王五,H3,Y`));
+    const got = await rows(
+      file(`${HEADER}\r\n${ID},张三,H1,Y\r\n\r\n,, ,\r\n${ID},"李\r\n四",H2,Y\r\n${ID},王五,H3,Y`),
+    );
     expect(got.map((r) => r.lineNumber)).toEqual([2, 5, 7]);
     expect(got[1]!.fields.name).toBe('李\r\n四');
   });
 
   it('cells are trimmed of spaces, tabs, full-width spaces and zero-width characters', async () => {
     const got = await rows(file(`${HEADER}\n \t${ID}\u3000,\u200b张三 ,  H1 ,\u00a0Y\n`));
-    expect(got[0]!.fields).toMatchObject({ national_id: ID, name: '张三', household_id: 'H1', registered_poor: 'Y' });
+    expect(got[0]!.fields).toMatchObject({
+      national_id: ID,
+      name: '张三',
+      household_id: 'H1',
+      registered_poor: 'Y',
+    });
   });
 
   it('short rows leave the missing cells empty', async () => {
@@ -407,20 +434,23 @@ describe('row checks (INVALID_ID, MISSING_FIELD) and normalisation', () => {
   });
 
   it('optional fields: full-width digits and inner spaces removed', () => {
-    const c = checkRow(row({ phone: '１３８ ００１３ ８０００', payee_account: '6228 4800 1234 5678' }), TODAY);
+    const c = checkRow(
+      row({ phone: '１３８ ００１３ ８０００', payee_account: '6228 4800 1234 5678' }),
+      TODAY,
+    );
     expect(c.phone).toBe('13800138000');
     expect(c.payeeAccount).toBe('6228480012345678');
   });
 });
 
-describe('the import\'s crypto (RowCrypto) is pii-crypto\'s, faster', () => {
+describe("the import's crypto (RowCrypto) is pii-crypto's, faster", () => {
   const ids = [ID, '11010519491231002X', makeNationalId('520521', '2002-01-01', 999, 'F')];
 
   it('the hash is lookupHash', () => {
     for (const id of ids) expect(CRYPTO.hashHex(id)).toBe(lookupHash(id, KEYS.hmacKey).toString('hex'));
   });
 
-  it('the ciphertext has encryptId\'s format and decrypts with decryptId', () => {
+  it("the ciphertext has encryptId's format and decrypts with decryptId", () => {
     for (const id of ids) {
       const c = CRYPTO.encrypt(id);
       expect(decryptId(c, { test: KEYS.encKey.key })).toBe(id);
@@ -450,7 +480,23 @@ describe('staging rows (COPY text)', () => {
   });
 
   it('a valid row: hash, ciphertext that decrypts to the ID, mask, birth date, gender, region', () => {
-    const line = stageLine(checkRow({ lineNumber: 7, fields: { national_id: ID, name: '张\t三', household_id: 'H1', registered_poor: '是', payee_account: '', phone: '' } }, TODAY), CRYPTO);
+    const line = stageLine(
+      checkRow(
+        {
+          lineNumber: 7,
+          fields: {
+            national_id: ID,
+            name: '张\t三',
+            household_id: 'H1',
+            registered_poor: '是',
+            payee_account: '',
+            phone: '',
+          },
+        },
+        TODAY,
+      ),
+      CRYPTO,
+    );
     const cols = line.replace(/\n$/, '').split('\t');
     expect(cols).toHaveLength(14);
     expect(cols[0]).toBe('7');
@@ -472,10 +518,42 @@ describe('staging rows (COPY text)', () => {
   });
 
   it('a row that cannot be accepted is hashed (for duplicates) but never encrypted', () => {
-    const notPoor = stageLine(checkRow({ lineNumber: 3, fields: { national_id: ID, name: '张三', household_id: 'H1', registered_poor: 'N', payee_account: '', phone: '' } }, TODAY), CRYPTO).split('\t');
+    const notPoor = stageLine(
+      checkRow(
+        {
+          lineNumber: 3,
+          fields: {
+            national_id: ID,
+            name: '张三',
+            household_id: 'H1',
+            registered_poor: 'N',
+            payee_account: '',
+            phone: '',
+          },
+        },
+        TODAY,
+      ),
+      CRYPTO,
+    ).split('\t');
     expect(notPoor[1]).toMatch(/^\\\\x[0-9a-f]{64}$/);
     expect(notPoor[2]).toBe('\\N');
-    const invalid = stageLine(checkRow({ lineNumber: 4, fields: { national_id: 'abc', name: '张三', household_id: 'H1', registered_poor: 'Y', payee_account: '', phone: '' } }, TODAY), CRYPTO).split('\t');
+    const invalid = stageLine(
+      checkRow(
+        {
+          lineNumber: 4,
+          fields: {
+            national_id: 'abc',
+            name: '张三',
+            household_id: 'H1',
+            registered_poor: 'Y',
+            payee_account: '',
+            phone: '',
+          },
+        },
+        TODAY,
+      ),
+      CRYPTO,
+    ).split('\t');
     expect(invalid.slice(0, 3)).toEqual(['4', '\\N', '\\N']);
     expect(invalid[12]).toBe('INVALID_ID');
   });
@@ -484,11 +562,71 @@ describe('staging rows (COPY text)', () => {
 describe('rows cross to the staging threads as one string', () => {
   it('round-trips fields, line numbers and lost-digit flags; separators inside cells are dropped', () => {
     const rows: RosterRow[] = [
-      { lineNumber: 2, fields: { national_id: ID, name: '张\x1f三', household_id: 'H,1', registered_poor: '是', payee_account: '', phone: '138' } },
-      { lineNumber: 9, fields: { national_id: '5.1E+17', name: '', household_id: '', registered_poor: '', payee_account: '1', phone: '' }, lostDigits: ['national_id', 'payee_account'] },
+      {
+        lineNumber: 2,
+        fields: {
+          national_id: ID,
+          name: '张\x1f三',
+          household_id: 'H,1',
+          registered_poor: '是',
+          payee_account: '',
+          phone: '138',
+        },
+      },
+      {
+        lineNumber: 9,
+        fields: {
+          national_id: '5.1E+17',
+          name: '',
+          household_id: '',
+          registered_poor: '',
+          payee_account: '1',
+          phone: '',
+        },
+        lostDigits: ['national_id', 'payee_account'],
+      },
     ];
     const back = decodeRows(encodeRows(rows));
     expect(back).toEqual([{ ...rows[0], fields: { ...rows[0]!.fields, name: '张三' } }, rows[1]]);
     expect(decodeRows(encodeRows([]))).toEqual([]);
+  });
+});
+
+describe('the staging threads', () => {
+  it('two worker threads give what the calling thread gives (hash, mask, verdicts; ciphertexts decrypt alike)', async () => {
+    const rows: RosterRow[] = Array.from({ length: 3000 }, (_, i) => ({
+      lineNumber: i + 2,
+      fields: {
+        national_id: i % 50 === 0 ? 'bad' : makeNationalId('513432', '1980-05-12', i % 1000, i % 2 ? 'M' : 'F'),
+        name: `人${i}`,
+        household_id: `H${i}`,
+        registered_poor: i % 7 === 0 ? '否' : '是',
+        payee_account: '',
+        phone: '',
+      },
+    }));
+    const threaded = RowStager.start({ today: TODAY, keys: KEYS, threads: 2 });
+    const inline = RowStager.start({ today: TODAY, keys: KEYS, threads: 0 });
+    try {
+      expect(threaded.threads).toBe(2);
+      expect(inline.threads).toBe(0);
+      const batches = [rows.slice(0, 1000), rows.slice(1000, 2000), rows.slice(2000)];
+      const a = (await Promise.all(batches.map((b) => threaded.stage(b)))).join('');
+      const b = (await Promise.all(batches.map((x) => inline.stage(x)))).join('');
+      const strip = (text: string) =>
+        text
+          .trimEnd()
+          .split('\n')
+          .map((l) => {
+            const cols = l.split('\t');
+            cols[2] = cols[2] === '\\N' ? 'null' : decryptId(cols[2]!, { test: KEYS.encKey.key });
+            return cols.join('\t');
+          });
+      expect(strip(a)).toEqual(strip(b));
+      expect(strip(a)).toHaveLength(3000);
+    } finally {
+      await threaded.close();
+      await inline.close();
+    }
   });
 });

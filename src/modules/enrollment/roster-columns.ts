@@ -13,7 +13,12 @@ export const ROSTER_COLUMNS = [
 ] as const;
 export type RosterColumn = (typeof ROSTER_COLUMNS)[number];
 
-export const REQUIRED_COLUMNS: readonly RosterColumn[] = ['national_id', 'name', 'household_id', 'registered_poor'];
+export const REQUIRED_COLUMNS: readonly RosterColumn[] = [
+  'national_id',
+  'name',
+  'household_id',
+  'registered_poor',
+];
 export const OPTIONAL_COLUMNS: readonly RosterColumn[] = ['payee_account', 'phone'];
 
 /**
@@ -22,10 +27,26 @@ export const OPTIONAL_COLUMNS: readonly RosterColumn[] = ['payee_account', 'phon
  * spaces/underscores/punctuation and bracketed notes such as `(必填)` removed).
  */
 export const ROSTER_HEADERS: Readonly<Record<RosterColumn, readonly string[]>> = {
-  national_id: ['national_id', '身份证号', '公民身份号码', '身份证号码', '身份证', 'national id number', 'id number', 'id no'],
+  national_id: [
+    'national_id',
+    '身份证号',
+    '公民身份号码',
+    '身份证号码',
+    '身份证',
+    'national id number',
+    'id number',
+    'id no',
+  ],
   name: ['name', '姓名'],
   household_id: ['household_id', '户编号', '户号', 'household'],
-  registered_poor: ['registered_poor', '是否建档立卡', '建档立卡', '是否建档立卡户', '是否建档立卡贫困户', '是否贫困户'],
+  registered_poor: [
+    'registered_poor',
+    '是否建档立卡',
+    '建档立卡',
+    '是否建档立卡户',
+    '是否建档立卡贫困户',
+    '是否贫困户',
+  ],
   payee_account: ['payee_account', '收款账户', '收款账号', '银行账号', '银行卡号'],
   phone: ['phone', '联系电话', '电话', '手机号', '手机号码', 'phone number', 'mobile', 'telephone'],
 };

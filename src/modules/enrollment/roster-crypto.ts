@@ -23,7 +23,8 @@ export class RowCrypto {
     private readonly encKey: PiiKey,
   ) {
     if (hmacKey.length < 32) throw new Error('the look-up HMAC key must be at least 32 bytes');
-    if (encKey.key.length !== 32) throw new Error(`key "${encKey.id}" must be exactly 32 bytes for AES-256-GCM`);
+    if (encKey.key.length !== 32)
+      throw new Error(`key "${encKey.id}" must be exactly 32 bytes for AES-256-GCM`);
     this.header = `v1.${encKey.id}`;
     this.aad = Buffer.from(this.header, 'utf8');
   }

@@ -73,7 +73,11 @@ export function rosterError(
   message: string,
   extra: Record<string, unknown> = {},
 ): DomainError {
-  return new DomainError(ROSTER_PROBLEM_CODES[problem], message, { reason: problem, field: 'file', ...extra });
+  return new DomainError(ROSTER_PROBLEM_CODES[problem], message, {
+    reason: problem,
+    field: 'file',
+    ...extra,
+  });
 }
 
 /** Thrown by the parser; carries the problem code so the import can record it. */

@@ -28,8 +28,9 @@ import { RowStager, type StageKeys } from './roster-stage-pool';
 const ENTITY = 'RosterImport';
 const log = logger.child({ component: 'roster-import' });
 
-/** Advisory-lock namespace of roster merges (second key: the programme year). */
+/** Advisory-lock namespaces: merges (second key: the programme year), runs (second key: the import). */
 const MERGE_LOCK_NAMESPACE = 0x526f7374; // 'Rost'
+const RUN_LOCK_NAMESPACE = 0x526f7375;
 
 /** Contract states a roster may be imported into. */
 export const IMPORTABLE_STATUSES: readonly ContractStatus[] = [
@@ -38,6 +39,14 @@ export const IMPORTABLE_STATUSES: readonly ContractStatus[] = [
   ContractStatus.APPROVED,
   ContractStatus.ACTIVE,
 ];
+
+/** The import is being run by another worker right now (retryable, never a failure of the import). */
+export class ImportBusyError extends Error {
+  constructor(importId: number) {
+    super(`roster import ${importId} is running in another worker`);
+    this.name = 'ImportBusyError';
+  }
+}
 
 export interface RosterProgress {
   /** 0–100. */
@@ -146,7 +155,12 @@ export class RosterImporter {
       entityId: ri.id,
       action: 'UPLOAD',
       toState: RosterImportStatus.UPLOADED,
-      changes: { contractId: ri.contract.id, mode: ri.mode, fileName: ri.fileName, fileSha256: ri.fileSha256 },
+      changes: {
+        contractId: ri.contract.id,
+        mode: ri.mode,
+        fileName: ri.fileName,
+        fileSha256: ri.fileSha256,
+      },
     });
   }
 
@@ -159,14 +173,18 @@ export class RosterImporter {
     if (!ri) throw notFound(ENTITY, importId);
     if (ri.status === RosterImportStatus.COMPLETED) return this.resultOf(em, ri);
     if (ri.status === RosterImportStatus.FAILED) {
-      throw rosterError(RosterImportProblem.ALREADY_FINISHED, `roster import ${importId} failed: ${ri.failureReason ?? ''}`);
+      throw rosterError(
+        RosterImportProblem.ALREADY_FINISHED,
+        `roster import ${importId} failed: ${ri.failureReason ?? ''}`,
+      );
     }
     await em
       .fork()
       .getConnection()
-      .execute(`update roster_import set status = 'RUNNING' where id = ? and status in ('UPLOADED', 'RUNNING')`, [
-        importId,
-      ]);
+      .execute(
+        `update roster_import set status = 'RUNNING' where id = ? and status in ('UPLOADED', 'RUNNING')`,
+        [importId],
+      );
     const started = Date.now();
     try {
       const result = await this.stageAndMerge(em, ri, opts);
@@ -179,7 +197,9 @@ export class RosterImporter {
     } catch (err) {
       const domain =
         err instanceof RosterFileError ? err.toDomainError() : err instanceof DomainError ? err : null;
-      if (domain || opts.finalAttempt) {
+      // Another worker running this very import: leave it alone (the job retries later and then
+      // finds it COMPLETED).
+      if (domain || (opts.finalAttempt && !(err instanceof ImportBusyError))) {
         const reason = domain
           ? `${String(domain.details.reason ?? domain.code)}: ${domain.message}`
           : 'INTERNAL: the import failed unexpectedly (details in the worker log)';
@@ -196,7 +216,8 @@ export class RosterImporter {
   async markFailed(em: EntityManager, importId: number, reason: string): Promise<void> {
     const storageKey = await em.fork().transactional(async (tx) => {
       const ri = await tx.findOne(RosterImport, { id: importId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!ri || ri.status === RosterImportStatus.COMPLETED || ri.status === RosterImportStatus.FAILED) return null;
+      if (!ri || ri.status === RosterImportStatus.COMPLETED || ri.status === RosterImportStatus.FAILED)
+        return null;
       const from = ri.status;
       ri.status = RosterImportStatus.FAILED;
       ri.failureReason = reason.slice(0, 2000);
@@ -217,7 +238,11 @@ export class RosterImporter {
 
   // ---------------------------------------------------------------- pipeline
 
-  private async stageAndMerge(em: EntityManager, ri: RosterImport, opts: RunImportOptions): Promise<RosterImportResult> {
+  private async stageAndMerge(
+    em: EntityManager,
+    ri: RosterImport,
+    opts: RunImportOptions,
+  ): Promise<RosterImportResult> {
     const progress = throttle(opts.onProgress);
     const importId = ri.id;
     const today = dateInZone(ri.createdAt, this.opts.timeZone);
@@ -230,10 +255,18 @@ export class RosterImporter {
     const size = (await stat(path).catch(() => null))?.size ?? 0;
     await progress({ percent: 1, message: 'reading the file' }, true);
     const reader = await openRoster(path);
+    // A connection of the import's own, for COPY — and for a session lock that says "this
+    // import is running here" until the end: a second worker given the same job (a stall
+    // false alarm) waits for a retry instead of re-creating the staging table under us. A
+    // killed worker's connection closes, and the lock with it.
     const client = new Client({ connectionString: em.config.get('clientUrl') });
-    await client.connect();
-    let staged: number;
     try {
+      await client.connect();
+      const locked = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [
+        RUN_LOCK_NAMESPACE,
+        importId,
+      ]);
+      if (!locked.rows[0]!.ok) throw new ImportBusyError(importId);
       await createStageTable(client, importId);
       await this.copyRows(client, importId, reader, today, (bytes, rows) =>
         progress({
@@ -241,16 +274,28 @@ export class RosterImporter {
           message: `read and checked ${rows} rows`,
         }),
       );
-      staged = await analyzeStage(client, importId);
+      const staged = await analyzeStage(client, importId);
+      if (staged === 0) {
+        throw rosterError(RosterImportProblem.EMPTY_FILE, 'the file has a header but no rows');
+      }
+      await progress({ percent: 70, message: `validating and merging ${staged} rows` }, true);
+      return await this.merge(em, ri, reader, today, progress);
     } finally {
       reader.close();
       await client.end().catch(() => undefined);
     }
-    if (staged === 0) {
-      throw rosterError(RosterImportProblem.EMPTY_FILE, 'the file has a header but no rows');
-    }
-    await progress({ percent: 70, message: `validating and merging ${staged} rows` }, true);
+  }
 
+  /** Validates and merges the staged rows in one transaction; records counts and the audit. */
+  private async merge(
+    em: EntityManager,
+    ri: RosterImport,
+    reader: RosterReader,
+    today: string,
+    progress: (p: RosterProgress, force?: boolean) => Promise<void>,
+  ): Promise<RosterImportResult> {
+    const importId = ri.id;
+    const replace = ri.mode === RosterImportMode.REPLACE;
     const result = await em.fork().transactional(async (tx) => {
       const exec: Exec = <T>(sql: string, params: unknown[] = []) =>
         tx.getConnection().execute<T[]>(sql, params, 'all', tx.getTransactionContext());
@@ -269,9 +314,16 @@ export class RosterImporter {
       );
       if (!terms) throw notFound('CountyContract', ri.contract.id);
       this.assertImportable(terms, replace);
-      const current = await tx.findOneOrFail(RosterImport, { id: importId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const current = await tx.findOneOrFail(
+        RosterImport,
+        { id: importId },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
       if (current.status !== RosterImportStatus.RUNNING) {
-        throw rosterError(RosterImportProblem.ALREADY_FINISHED, `roster import ${importId} is ${current.status}`);
+        throw rosterError(
+          RosterImportProblem.ALREADY_FINISHED,
+          `roster import ${importId} is ${current.status}`,
+        );
       }
       const counts = await mergeStagedRoster(exec, {
         importId,
@@ -339,7 +391,10 @@ export class RosterImporter {
       });
       return result;
     });
-    await progress({ percent: 100, message: `imported ${result.total} rows: ${result.accepted} accepted` }, true);
+    await progress(
+      { percent: 100, message: `imported ${result.total} rows: ${result.accepted} accepted` },
+      true,
+    );
     return result;
   }
 
@@ -400,17 +455,15 @@ export class RosterImporter {
   }
 
   private async contractTerms(em: EntityManager, contractId: number): Promise<ContractTerms> {
-    const [row] = await em
-      .getConnection()
-      .execute<ContractTerms[]>(
-        `select c.id, c.status, c.county_code as "countyCode", c.programme_year as "programmeYear",
+    const [row] = await em.getConnection().execute<ContractTerms[]>(
+      `select c.id, c.status, c.county_code as "countyCode", c.programme_year as "programmeYear",
                 c.period_start::text as "periodStart", c.period_end::text as "periodEnd",
                 p.min_age as "minAge", p.max_age as "maxAge"
            from county_contract c join benefit_plan p on p.id = c.plan_id where c.id = ?`,
-        [contractId],
-        'all',
-        em.getTransactionContext(),
-      );
+      [contractId],
+      'all',
+      em.getTransactionContext(),
+    );
     if (!row) throw notFound('CountyContract', contractId);
     return row;
   }
@@ -438,7 +491,9 @@ export class RosterImporter {
     const [c] = await em
       .fork()
       .getConnection()
-      .execute<{ county_code: string }[]>('select county_code from county_contract where id = ?', [ri.contract.id]);
+      .execute<{ county_code: string }[]>('select county_code from county_contract where id = ?', [
+        ri.contract.id,
+      ]);
     return {
       importId: ri.id,
       contractId: ri.contract.id,
@@ -463,7 +518,8 @@ export class RosterImporter {
     try {
       await unlink(this.filePath(storageKey));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn({ err }, 'could not delete an imported roster file');
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        log.warn({ err }, 'could not delete an imported roster file');
     }
   }
 }

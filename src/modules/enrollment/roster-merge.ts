@@ -18,12 +18,12 @@
  *   2. REPLACE only: end this contract's ENROLLED coverages whose person is not among the
  *      file's accepted rows (TERMINATED, REMOVED_FROM_ROSTER, ended the day before the
  *      period starts: the coverage never took effect) with a COVERAGE_ENDED event each;
- *   3. upsert `insured` for accepted rows that are new or changed (by look-up hash; name,
- *      household, county, registered flag, and payee/phone when the file has those columns);
- *      ordered by hash so concurrent imports lock rows in one order;
+ *   3. update `insured` for known people whose details changed (name, household, home county,
+ *      registered flag, and payee/phone when the file has those columns);
  *   4. reinstate coverages this contract's earlier REPLACE had removed, when the person is
  *      back on the roster (COVERAGE_STARTED);
- *   5. insert the new coverages, period = the contract's (COVERAGE_STARTED each);
+ *   5. insert the new people, then a coverage for everyone new to this contract, period = the
+ *      contract's (COVERAGE_STARTED each) — one statement, chained through RETURNING;
  *   6. write the rejects (line number, masked ID, reason, detail);
  *   7. count.
  * Every statement is set-based; events go to `outbox_event` in the same statements as the
@@ -45,7 +45,8 @@ import { STAGE_COLUMNS } from './roster-rows';
 export type Exec = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
 
 export function stageTable(importId: number): string {
-  if (!Number.isSafeInteger(importId) || importId <= 0) throw new RangeError('import id must be a positive integer');
+  if (!Number.isSafeInteger(importId) || importId <= 0)
+    throw new RangeError('import id must be a positive integer');
   return `roster_stage_${importId}`;
 }
 
@@ -90,7 +91,10 @@ export async function analyzeStage(client: ClientBase, importId: number): Promis
   return res.rows[0]!.n;
 }
 
-export async function dropStageTable(exec: (sql: string) => Promise<unknown>, importId: number): Promise<void> {
+export async function dropStageTable(
+  exec: (sql: string) => Promise<unknown>,
+  importId: number,
+): Promise<void> {
   await exec(`drop table if exists ${stageTable(importId)}`);
 }
 
@@ -231,57 +235,81 @@ export async function mergeStagedRoster(exec: Exec, t: MergeTarget): Promise<Mer
     ended = row?.n ?? 0;
   }
 
+  // People already known whose details changed (accepted, updated or unchanged-coverage rows).
   await exec(
-    `insert into insured (id_hash, id_ciphertext, id_key_id, id_masked, name, gender, birth_date, household_id,
-                          county_code, id_region, payee_account, phone, registered_poor)
-     select r.id_hash, r.id_ciphertext, ?, r.id_masked, r.name, r.gender, r.birth_date, r.household_id,
-            ?, r.id_region, r.payee_account, r.phone, r.registered_poor
+    `update insured i
+        set name = r.name,
+            household_id = r.household_id,
+            county_code = ?,
+            registered_poor = r.registered_poor,
+            payee_account = case when ? then r.payee_account else i.payee_account end,
+            phone = case when ? then r.phone else i.phone end,
+            updated_at = now()
        from ${rc} r
-      where r.reason is null and (r.insured_id is null or r.details_changed)
-      order by r.id_hash
-     on conflict (id_hash) do update
-        set name = excluded.name,
-            household_id = excluded.household_id,
-            county_code = excluded.county_code,
-            registered_poor = excluded.registered_poor,
-            payee_account = case when ? then excluded.payee_account else insured.payee_account end,
-            phone = case when ? then excluded.phone else insured.phone end,
-            updated_at = now()`,
-    [t.keyId, t.countyCode, t.hasPayeeAccount, t.hasPhone],
+      where r.reason is null and r.details_changed and i.id = r.insured_id`,
+    [t.countyCode, t.hasPayeeAccount, t.hasPhone],
   );
 
   const started = (source: string): string =>
     `insert into outbox_event (type, county_code, payload)
      select 'COVERAGE_STARTED', ?,
             jsonb_build_object('coverageId', x.id, 'contractId', ?::int, 'insuredId', x.insured_id,
-                               'maskedId', i.id_masked, 'periodStart', x.period_start, 'periodEnd', x.period_end,
+                               'maskedId', p.id_masked, 'periodStart', x.period_start, 'periodEnd', x.period_end,
                                'status', 'ENROLLED', 'rosterImportId', ?::int)
-       from ${source} x join insured i on i.id = x.insured_id
+       from ${source} x join people p on p.insured_id = x.insured_id
      returning 1`;
 
   const [reinstated] = await exec<{ n: number }>(
-    `with back as (
+    `with people as (
+       select r.insured_id, r.id_masked, r.coverage_id from ${rc} r where r.outcome = 'REINSTATED'
+     ), back as (
        update coverage c
           set status = 'ENROLLED', end_reason = null, ended_on = null, updated_at = now()
-         from ${rc} r
-        where r.outcome = 'REINSTATED' and c.id = r.coverage_id
-          and c.status = 'TERMINATED' and c.end_reason = 'REMOVED_FROM_ROSTER'
+         from people p
+        where c.id = p.coverage_id and c.status = 'TERMINATED' and c.end_reason = 'REMOVED_FROM_ROSTER'
        returning c.id, c.insured_id, c.period_start, c.period_end
      ), events as (${started('back')})
      select count(*)::int as n from back`,
     [t.countyCode, t.contractId, t.importId],
   );
 
+  // New people (a plain INSERT, ordered by hash for the index: imports of one programme year
+  // are serialised, so only a concurrent writer of another year could take the same person
+  // first — the unique key then fails this attempt and the retry finds them), and a coverage
+  // for everyone new to this contract, with the ids the inserts return — no look-up back into
+  // a table of millions.
   const [inserted] = await exec<{ n: number }>(
-    `with added as (
+    `with created as (
+       insert into insured (id_hash, id_ciphertext, id_key_id, id_masked, name, gender, birth_date, household_id,
+                            county_code, id_region, payee_account, phone, registered_poor)
+       select r.id_hash, r.id_ciphertext, ?, r.id_masked, r.name, r.gender, r.birth_date, r.household_id,
+              ?, r.id_region, r.payee_account, r.phone, r.registered_poor
+         from ${rc} r
+        where r.outcome = 'NEW' and r.insured_id is null
+        order by r.id_hash
+       returning id as insured_id, id_masked
+     ), people as (
+       select insured_id, id_masked from created
+       union all
+       select r.insured_id, r.id_masked from ${rc} r where r.outcome = 'NEW' and r.insured_id is not null
+     ), added as (
        insert into coverage (insured_id, contract_id, programme_year, county_code, period_start, period_end)
-       select i.id, ?, ?, ?, ?::date, ?::date
-         from ${rc} r join insured i on i.id_hash = r.id_hash
-        where r.outcome = 'NEW'
+       select p.insured_id, ?, ?, ?, ?::date, ?::date from people p
        returning id, insured_id, period_start, period_end
      ), events as (${started('added')})
      select count(*)::int as n from added`,
-    [t.contractId, t.programmeYear, t.countyCode, t.periodStart, t.periodEnd, t.countyCode, t.contractId, t.importId],
+    [
+      t.keyId,
+      t.countyCode,
+      t.contractId,
+      t.programmeYear,
+      t.countyCode,
+      t.periodStart,
+      t.periodEnd,
+      t.countyCode,
+      t.contractId,
+      t.importId,
+    ],
   );
 
   await exec(

@@ -132,7 +132,10 @@ async function sniffFormat(path: string): Promise<RosterFormat> {
   try {
     handle = await open(path, 'r');
   } catch {
-    throw new RosterFileError(RosterImportProblem.FILE_MISSING, 'the uploaded file is no longer stored; upload it again');
+    throw new RosterFileError(
+      RosterImportProblem.FILE_MISSING,
+      'the uploaded file is no longer stored; upload it again',
+    );
   }
   try {
     n = (await handle.read(head, 0, head.length, 0)).bytesRead;
@@ -462,7 +465,7 @@ async function findHeader(records: AsyncGenerator<RawRecord[]>): Promise<Header>
     found.length
       ? `required column${missing.length > 1 ? 's' : ''} missing: ${missing.map(columnLabel).join(', ')}`
       : `no header row found in the first ${HEADER_SEARCH_ROWS} rows: the first row should name the columns, ` +
-        `e.g. ${REQUIRED_COLUMNS.map(columnLabel).join(', ')}`,
+          `e.g. ${REQUIRED_COLUMNS.map(columnLabel).join(', ')}`,
   );
 }
 
@@ -474,7 +477,8 @@ function mapHeader(rec: RawRecord): Header | undefined {
     const col = columnOf(cell);
     if (!col) return;
     const before = indexes[col];
-    if (before !== undefined) dupes.push(`${columnLabel(col)} in columns ${columnName(before)} and ${columnName(i)}`);
+    if (before !== undefined)
+      dupes.push(`${columnLabel(col)} in columns ${columnName(before)} and ${columnName(i)}`);
     else indexes[col] = i;
   });
   if (indexes.national_id === undefined) return undefined;

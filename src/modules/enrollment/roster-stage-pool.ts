@@ -112,7 +112,11 @@ export class RowStager {
   static start(opts: RowStagerOptions): RowStager {
     const wanted = opts.threads ?? defaultStageThreads();
     const entry = wanted > 0 ? workerEntry() : null;
-    if (!entry) return new RowStager([], { today: opts.today, crypto: new RowCrypto(opts.keys.hmacKey, opts.keys.encKey) });
+    if (!entry)
+      return new RowStager([], {
+        today: opts.today,
+        crypto: new RowCrypto(opts.keys.hmacKey, opts.keys.encKey),
+      });
     const init: StageWorkerInit = {
       today: opts.today,
       hmacKey: new Uint8Array(opts.keys.hmacKey),
@@ -144,7 +148,8 @@ export class RowStager {
       };
       worker.on('error', fail);
       worker.on('exit', (code) => {
-        if (slot.pending.size) fail(new Error(`roster staging thread exited (code ${code}) with work in flight`));
+        if (slot.pending.size)
+          fail(new Error(`roster staging thread exited (code ${code}) with work in flight`));
       });
       slots.push(slot);
     }

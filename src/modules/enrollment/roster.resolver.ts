@@ -18,7 +18,13 @@ import {
  * aggregates (an import's counts) but not the rejected rows, INTEGRATION nothing.
  * Uploads themselves go over HTTP (`POST /uploads/rosters`, src/server/uploads.ts).
  */
-export const ROSTER_VIEWERS = [Role.ADMIN, Role.ACTUARY, Role.CLAIMS_REVIEWER, Role.FOUNDATION, Role.COORDINATOR];
+export const ROSTER_VIEWERS = [
+  Role.ADMIN,
+  Role.ACTUARY,
+  Role.CLAIMS_REVIEWER,
+  Role.FOUNDATION,
+  Role.COORDINATOR,
+];
 export const ROSTER_REJECT_VIEWERS = [Role.ADMIN, Role.CLAIMS_REVIEWER, Role.FOUNDATION, Role.COORDINATOR];
 export const ROSTER_WRITERS = [Role.ADMIN, Role.FOUNDATION, Role.COORDINATOR];
 
@@ -42,8 +48,16 @@ export class RosterResolver {
     @Arg('contractId', () => ID, { description: 'The contract.' }) contractId: string,
     @Arg('page', () => PageInput, { nullable: true, description: 'Page size and cursor.' }) page?: PageInput,
   ) {
-    const conn = await ctx.services.rosters.list(ctx.em, actorOf(ctx), parseId(contractId, 'contractId'), page);
-    return { ...conn, edges: conn.edges.map((e) => ({ cursor: e.cursor, node: toRosterImportType(e.node) })) };
+    const conn = await ctx.services.rosters.list(
+      ctx.em,
+      actorOf(ctx),
+      parseId(contractId, 'contractId'),
+      page,
+    );
+    return {
+      ...conn,
+      edges: conn.edges.map((e) => ({ cursor: e.cursor, node: toRosterImportType(e.node) })),
+    };
   }
 
   @Authorized(ROSTER_REJECT_VIEWERS)
@@ -66,6 +80,9 @@ export class RosterResolver {
       page,
       filter ?? {},
     );
-    return { ...conn, edges: conn.edges.map((e) => ({ cursor: e.cursor, node: toRosterRejectType(e.node) })) };
+    return {
+      ...conn,
+      edges: conn.edges.map((e) => ({ cursor: e.cursor, node: toRosterRejectType(e.node) })),
+    };
   }
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { decodeCursor, pageSize, toConnection, type Connection, type PageInput } from '../../graphql/connection';
-import { badInput, notFound } from '../../shared/errors';
+import { paginate } from '../../db/paginate';
+import type { Connection, PageInput } from '../../graphql/connection';
+import { notFound } from '../../shared/errors';
 import { logger } from '../../shared/logger';
 import { isScoped, scopeWhere, type Actor } from '../auth/actor';
 import type { ContractService } from '../contracts/contract.service';
@@ -8,7 +9,12 @@ import type { CountyContract } from '../contracts/county-contract.entity';
 import { JobService, type JobSnapshot } from '../jobs/job.service';
 import { RosterImport, RosterImportMode, RosterImportStatus, RosterReject } from './roster-import.entity';
 import { ROSTER_REJECT_REASONS, RosterRejectReason } from './roster-errors';
-import type { NewRosterImport, RosterImporter, RosterImportResult, RunImportOptions } from './roster-importer';
+import type {
+  NewRosterImport,
+  RosterImporter,
+  RosterImportResult,
+  RunImportOptions,
+} from './roster-importer';
 
 const ENTITY = 'RosterImport';
 const log = logger.child({ component: 'rosters' });
@@ -58,7 +64,12 @@ export class RosterService {
    * Before any byte is read: the contract exists in the actor's scope (NOT_FOUND otherwise) and
    * can take a roster in this mode (CONFLICT otherwise).
    */
-  async checkUploadTarget(em: EntityManager, actor: Actor, contractId: number, mode: RosterImportMode): Promise<CountyContract> {
+  async checkUploadTarget(
+    em: EntityManager,
+    actor: Actor,
+    contractId: number,
+    mode: RosterImportMode,
+  ): Promise<CountyContract> {
     const contract = await this.contracts.get(em, actor, contractId);
     this.importer.assertImportable(contract, mode === RosterImportMode.REPLACE);
     return contract;
@@ -90,7 +101,11 @@ export class RosterService {
       );
     } catch (err) {
       log.error({ err, importId: ri.id }, 'roster import could not be queued');
-      await this.importer.markFailed(em, ri.id, 'INTERNAL: the import could not be queued; upload the file again');
+      await this.importer.markFailed(
+        em,
+        ri.id,
+        'INTERNAL: the import could not be queued; upload the file again',
+      );
       throw err;
     }
     return { rosterImport: ri, countyCode, job };
@@ -100,35 +115,34 @@ export class RosterService {
 
   /** One import in the actor's scope (NOT_FOUND otherwise). */
   async get(em: EntityManager, actor: Actor, id: number): Promise<RosterImportView> {
-    const ri = await em.findOne(RosterImport, { $and: [{ id }, this.scope(actor)] }, { populate: ['contract'] });
+    const ri = await em.findOne(
+      RosterImport,
+      { $and: [{ id }, this.scope(actor)] },
+      { populate: ['contract'] },
+    );
     if (!ri) throw notFound(ENTITY, id);
     const [view] = await this.views(em, actor, [ri]);
     return view!;
   }
 
   /** The imports of a contract, newest first. */
-  async list(em: EntityManager, actor: Actor, contractId: number, page?: PageInput): Promise<Connection<RosterImportView>> {
-    const limit = pageSize(page);
+  async list(
+    em: EntityManager,
+    actor: Actor,
+    contractId: number,
+    page?: PageInput,
+  ): Promise<Connection<RosterImportView>> {
     await this.contracts.get(em, actor, contractId); // NOT_FOUND outside the scope
-    const where = { contract: contractId };
-    let before: number | undefined;
-    if (page?.after) {
-      const key = decodeCursor(page.after);
-      if (!/^\d{1,10}$/.test(key)) throw badInput('page.after', 'not a cursor of this list');
-      before = Number(key);
-    }
-    const totalCount = await em.count(RosterImport, where);
-    const rows = await em.find(RosterImport, before !== undefined ? { ...where, id: { $lt: before } } : where, {
-      orderBy: { id: 'desc' },
-      limit: limit + 1,
-      populate: ['contract'],
-    });
-    const views = await this.views(em, actor, rows);
-    const byId = new Map(views.map((v) => [v.rosterImport.id, v]));
-    return toConnection(rows, limit, totalCount, (r) => r.id, (r) => byId.get(r.id)!, before !== undefined);
+    const conn = await paginate(em, RosterImport, { contract: contractId }, page, { order: 'desc' });
+    const views = await this.views(
+      em,
+      actor,
+      conn.edges.map((e) => e.node),
+    );
+    return { ...conn, edges: conn.edges.map((e, i) => ({ cursor: e.cursor, node: views[i]! })) };
   }
 
-  /** Rejected rows of an import by line number. */
+  /** Rejected rows of an import by line number (one reject per line: the key is unique). */
   async rejects(
     em: EntityManager,
     actor: Actor,
@@ -136,30 +150,23 @@ export class RosterService {
     page?: PageInput,
     filter: RejectFilter = {},
   ): Promise<Connection<RosterReject>> {
-    const limit = pageSize(page);
     await this.get(em, actor, importId);
-    const where: Record<string, unknown> = { rosterImport: importId };
-    if (filter.reason) where.reason = filter.reason;
-    let after: number | undefined;
-    if (page?.after) {
-      const key = decodeCursor(page.after);
-      if (!/^\d{1,10}$/.test(key)) throw badInput('page.after', 'not a cursor of this list');
-      after = Number(key);
-    }
-    const totalCount = await em.count(RosterReject, where);
-    const rows = await em.find(
-      RosterReject,
-      after !== undefined ? { ...where, lineNumber: { $gt: after } } : where,
-      { orderBy: { lineNumber: 'asc' }, limit: limit + 1 },
-    );
-    return toConnection(rows, limit, totalCount, (r) => r.lineNumber, (r) => r, after !== undefined);
+    const where = filter.reason
+      ? { rosterImport: importId, reason: filter.reason }
+      : { rosterImport: importId };
+    return paginate(em, RosterReject, where, page, { key: 'lineNumber' });
   }
 
   /**
    * Every reject of an import in line order, a page at a time (the CSV download streams
    * these): checks scope once, then keyset pages so memory stays flat for any size.
    */
-  async *rejectPages(em: EntityManager, actor: Actor, importId: number, pageRows = 5_000): AsyncGenerator<RosterReject[]> {
+  async *rejectPages(
+    em: EntityManager,
+    actor: Actor,
+    importId: number,
+    pageRows = 5_000,
+  ): AsyncGenerator<RosterReject[]> {
     await this.get(em, actor, importId);
     let after = 0;
     for (;;) {
@@ -179,7 +186,11 @@ export class RosterService {
   // ---------------------------------------------------------------- the job
 
   /** What the `enrollment/roster-import` job runs; the demo seed calls the importer directly. */
-  async runImport(em: EntityManager, importId: number, opts: RunImportOptions = {}): Promise<RosterImportResult> {
+  async runImport(
+    em: EntityManager,
+    importId: number,
+    opts: RunImportOptions = {},
+  ): Promise<RosterImportResult> {
     const result = await this.importer.run(em, importId, opts);
     if (this.afterEvents && result.accepted + result.endedCoverages > 0) {
       await this.afterEvents().catch(() => undefined);
@@ -195,6 +206,7 @@ export class RosterService {
 
   private async views(em: EntityManager, actor: Actor, rows: RosterImport[]): Promise<RosterImportView[]> {
     if (!rows.length) return [];
+    await em.populate(rows, ['contract']);
     const ids = rows.map((r) => r.id);
     const counts = await em
       .getConnection()

@@ -23,23 +23,32 @@ registerEnumType(RosterImportStatus, {
     UPLOADED: { description: 'Stored and queued; not started yet.' },
     RUNNING: { description: 'Being read, checked and merged (see `progress`).' },
     COMPLETED: { description: 'Merged in one transaction; the counts are final.' },
-    FAILED: { description: 'Nothing was applied; `failureReason` says why. Upload the corrected file again.' },
+    FAILED: {
+      description: 'Nothing was applied; `failureReason` says why. Upload the corrected file again.',
+    },
   },
 });
 
 registerEnumType(RosterRejectReason, {
   name: 'RosterRejectReason',
-  description: 'Why a roster row was not taken. When a row has several problems, the first in this list wins.',
+  description:
+    'Why a roster row was not taken. When a row has several problems, the first in this list wins.',
   valuesConfig: {
     INVALID_ID: {
       description:
         'Not a valid 18-character national ID (check character, birth date, 15-digit legacy form, or digits lost to Excel number format).',
     },
-    DUPLICATE_IN_FILE: { description: 'The same national ID on an earlier line; the first line is the one considered.' },
+    DUPLICATE_IN_FILE: {
+      description: 'The same national ID on an earlier line; the first line is the one considered.',
+    },
     MISSING_FIELD: { description: 'Name, household or registered-poor flag empty or unusable.' },
     NOT_REGISTERED_POOR: { description: 'The registered-poor flag (是否建档立卡) is N / 否.' },
-    AGE_OUT_OF_RANGE: { description: "Age on the contract's first day of coverage outside the plan's age range." },
-    COVERED_ELSEWHERE: { description: 'Already has a coverage this programme year in another contract (county).' },
+    AGE_OUT_OF_RANGE: {
+      description: "Age on the contract's first day of coverage outside the plan's age range.",
+    },
+    COVERED_ELSEWHERE: {
+      description: 'Already has a coverage this programme year in another contract (county).',
+    },
   },
 });
 
@@ -57,7 +66,10 @@ export class RosterImportProgressType {
   @Field(() => Int, { description: '0–100.' })
   percent!: number;
 
-  @Field(() => String, { nullable: true, description: 'What it is doing, e.g. "read and checked 40000 rows".' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'What it is doing, e.g. "read and checked 40000 rows".',
+  })
   message!: string | null;
 }
 
@@ -88,7 +100,9 @@ export class RosterImportType {
   @Field({ description: 'File name as uploaded.' })
   fileName!: string;
 
-  @Field({ description: 'SHA-256 of the uploaded bytes (hex): the same file uploaded twice has the same hash.' })
+  @Field({
+    description: 'SHA-256 of the uploaded bytes (hex): the same file uploaded twice has the same hash.',
+  })
   fileSha256!: string;
 
   @Field(() => Int, { description: 'Data rows in the file (blank rows not counted).' })
@@ -101,7 +115,8 @@ export class RosterImportType {
   acceptedRows!: number;
 
   @Field(() => Int, {
-    description: 'Rows of people already covered by this contract whose details (name, household, payee, phone…) changed.',
+    description:
+      'Rows of people already covered by this contract whose details (name, household, payee, phone…) changed.',
   })
   updatedRows!: number;
 
@@ -112,11 +127,14 @@ export class RosterImportType {
   rejectedRows!: number;
 
   @Field(() => Int, {
-    description: "REPLACE: this contract's coverages ended because their person is not on the roster (not rows of the file).",
+    description:
+      "REPLACE: this contract's coverages ended because their person is not on the roster (not rows of the file).",
   })
   endedCoverages!: number;
 
-  @Field(() => [RosterRejectCountType], { description: 'Rejected rows by reason (every reason, zeros included).' })
+  @Field(() => [RosterRejectCountType], {
+    description: 'Rejected rows by reason (every reason, zeros included).',
+  })
   rejectedByReason!: RosterRejectCountType[];
 
   @Field(() => RosterImportProgressType, {
