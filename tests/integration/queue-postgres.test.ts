@@ -57,11 +57,11 @@ async function seedContracts(): Promise<void> {
 }
 
 describe('PostgreSQL queue backend', () => {
-  it('uses its own schema per test run and worker', async () => {
+  it('uses its own schema per test run, worker and test file', async () => {
     expect(h.rt.queues.kind).toBe('postgres');
     const schema = h.rt.queues.pgSchema;
     expect(schema).toBe(pgQueueSchema(h.rt.config.QUEUE_PREFIX));
-    expect(schema).toMatch(/^bullmq_t[0-9a-f]+w\d+$/);
+    expect(schema).toMatch(/^bullmq_t[0-9a-f]+w\d+f[0-9a-f]+$/);
     await h.rt.queues.ping();
     const rows = await h.sql(`select 1 from information_schema.schemata where schema_name = $1`, [schema]);
     expect(rows).toHaveLength(1);
