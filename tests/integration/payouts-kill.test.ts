@@ -8,18 +8,18 @@
  * the test SIGKILLs the process there. A second worker process picks the stalled job up (BullMQ's
  * lock is shortened so that takes seconds, not a minute) and finishes it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+
 import { approvedClaims, createPayoutProgramme } from '../factories/payouts';
 import { seedReferenceData } from '../factories/reference';
 import { Role, startHarness, type Harness } from '../helpers/harness';
 import { waitForJob } from '../helpers/jobs';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 import { PAUSE_AFTER_COUNTIES_ENV, PAUSED_MARKER } from '../../jobs/processors/payouts';
 import { SYSTEM_ACTOR } from '../../src/modules/auth/actor';
 
 const COUNTIES = ['513432', '520521', '522631'];
 const RUN_DATE = '2020-03-02';
-const ROOT = resolve(__dirname, '../..');
 
 jest.setTimeout(180_000);
 
@@ -27,80 +27,10 @@ let h: Harness;
 let admin: string;
 const children: ChildProcess[] = [];
 
-interface WorkerProcess {
-  child: ChildProcess;
-  ready: Promise<void>;
-  output: () => string;
-  exited: Promise<void>;
-}
-
-/** A worker process from the TypeScript sources (SWC compiles them on load, as jest does). */
-function startWorkerProcess(env: Record<string, string> = {}): WorkerProcess {
-  const script = `
-    const fs = require('node:fs');
-    const path = require('node:path');
-    const root = ${JSON.stringify(ROOT)};
-    const swc = require(require.resolve('@swc/core', { paths: [root] }));
-    const options = JSON.parse(fs.readFileSync(path.join(root, '.swcrc'), 'utf8'));
-    delete options.$schema;
-    require.extensions['.ts'] = (module, filename) => {
-      const out = swc.transformSync(fs.readFileSync(filename, 'utf8'), { ...options, filename, sourceMaps: false });
-      module._compile(out.code, filename);
-    };
-    require(require.resolve('reflect-metadata', { paths: [root] }));
-    const { QueueKit } = require(path.join(root, 'jobs/queues.ts'));
-    const worker = QueueKit.prototype.worker;
-    QueueKit.prototype.worker = function (name, processor, opts) {
-      return worker.call(this, name, processor, { ...opts, lockDuration: 3000, stalledInterval: 1000 });
-    };
-    const { createRuntime } = require(path.join(root, 'src/app/runtime.ts'));
-    const { startWorkers } = require(path.join(root, 'jobs/worker.ts'));
-    (async () => {
-      const rt = await createRuntime();
-      const handle = await startWorkers(rt, { queues: ['payouts'], concurrency: 1 });
-      process.on('SIGTERM', () => handle.close().then(() => rt.close()).then(() => process.exit(0)));
-      process.stdout.write('WORKER READY\\n');
-    })().catch((err) => { console.error(err); process.exit(1); });
-  `;
-  const c = h.rt.config;
-  const child = spawn(process.execPath, ['-e', script], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: c.DATABASE_URL,
-      REDIS_URL: c.REDIS_URL ?? '',
-      QUEUE_PREFIX: c.QUEUE_PREFIX,
-      PII_HMAC_KEY: c.PII_HMAC_KEY,
-      PII_ENC_KEYS: c.PII_ENC_KEYS,
-      DB_POOL_MAX: '4',
-      WORKER_CONCURRENCY: '1',
-      [PAUSE_AFTER_COUNTIES_ENV]: '',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += String(d)));
-  child.stderr!.on('data', (d) => (out += String(d)));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const ready = new Promise<void>((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 60_000);
-    child.stdout!.on('data', () => {
-      if (out.includes('WORKER READY')) {
-        clearTimeout(timer);
-        resolveReady();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited (${code}) before it was ready:\n${out}`));
-    });
-  });
-  ready.catch(() => undefined);
-  return { child, ready, output: () => out, exited };
+function startWorker(env: Record<string, string> = {}): WorkerProcess {
+  const w = startWorkerProcess(h, 'payouts', { [PAUSE_AFTER_COUNTIES_ENV]: '', ...env });
+  children.push(w.child);
+  return w;
 }
 
 async function until<T>(
@@ -171,7 +101,7 @@ it('a worker SIGKILLed after the first county leaves that batch whole; the resum
   );
 
   // 2. The same run through a real worker process, paused after the first county and killed there.
-  const first = startWorkerProcess({ [PAUSE_AFTER_COUNTIES_ENV]: '1' });
+  const first = startWorker({ [PAUSE_AFTER_COUNTIES_ENV]: '1' });
   await first.ready;
   const res = await h.gql(
     `mutation { runSettlement(input: { runDate: "${RUN_DATE}" }) { job { id } } }`,
@@ -197,7 +127,7 @@ it('a worker SIGKILLed after the first county leaves that batch whole; the resum
   expect(killed.counts).toMatchObject({ claims_in_two_lines: 0, batch_audits: 1 });
 
   // 3. A new worker process picks the stalled job up and finishes it.
-  const second = startWorkerProcess();
+  const second = startWorker();
   await second.ready;
   const done = await waitForJob(h, admin, jobId, ['COMPLETED', 'FAILED'], 90_000);
   expect(done).toMatchObject({ state: 'COMPLETED', failureReason: null });

@@ -8,18 +8,18 @@
  * upserted people, inserted coverages and written events, all uncommitted — and the worker is
  * SIGKILLed there. A second worker process picks the stalled job up and completes it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { createDefaults, createPricedProgramme } from '../factories/pricing';
 import { seedReferenceData } from '../factories/reference';
 import { Role, startHarness, type Harness } from '../helpers/harness';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 import { makeNationalId } from '../../src/modules/enrollment/national-id';
 
 const XIDE = '513432';
-const ROOT = resolve(__dirname, '../..');
 const uploadDir = mkdtempSync(join(tmpdir(), 'pillar-rosters-kill-'));
 process.env.UPLOAD_DIR = uploadDir;
 
@@ -30,72 +30,10 @@ let admin: string;
 let contractId: number;
 const children: ChildProcess[] = [];
 
-/**
- * Starts a worker process from the TypeScript sources (SWC compiles them on load, as jest
- * does). BullMQ's lock is shortened so a dead worker's job is seen as stalled within seconds.
- */
-function startWorkerProcess(): { child: ChildProcess; ready: Promise<void>; output: () => string } {
-  const script = `
-    const fs = require('node:fs');
-    const path = require('node:path');
-    const root = ${JSON.stringify(ROOT)};
-    const swc = require(require.resolve('@swc/core', { paths: [root] }));
-    const options = JSON.parse(fs.readFileSync(path.join(root, '.swcrc'), 'utf8'));
-    delete options.$schema;
-    require.extensions['.ts'] = (module, filename) => {
-      const out = swc.transformSync(fs.readFileSync(filename, 'utf8'), { ...options, filename, sourceMaps: false });
-      module._compile(out.code, filename);
-    };
-    require(require.resolve('reflect-metadata', { paths: [root] }));
-    const { QueueKit } = require(path.join(root, 'jobs/queues.ts'));
-    const worker = QueueKit.prototype.worker;
-    QueueKit.prototype.worker = function (name, processor, opts) {
-      return worker.call(this, name, processor, { ...opts, lockDuration: 3000, stalledInterval: 1000 });
-    };
-    const { createRuntime } = require(path.join(root, 'src/app/runtime.ts'));
-    const { startWorkers } = require(path.join(root, 'jobs/worker.ts'));
-    (async () => {
-      const rt = await createRuntime();
-      await startWorkers(rt, { queues: ['enrollment'], concurrency: 1 });
-      process.stdout.write('WORKER READY\\n');
-    })().catch((err) => { console.error(err); process.exit(1); });
-  `;
-  const c = h.rt.config;
-  const child = spawn(process.execPath, ['-e', script], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: c.DATABASE_URL,
-      REDIS_URL: c.REDIS_URL ?? '',
-      QUEUE_PREFIX: c.QUEUE_PREFIX,
-      PII_HMAC_KEY: c.PII_HMAC_KEY,
-      PII_ENC_KEYS: c.PII_ENC_KEYS,
-      UPLOAD_DIR: uploadDir,
-      DB_POOL_MAX: '4',
-      WORKER_CONCURRENCY: '1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += String(d)));
-  child.stderr!.on('data', (d) => (out += String(d)));
-  const ready = new Promise<void>((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 60_000);
-    child.stdout!.on('data', () => {
-      if (out.includes('WORKER READY')) {
-        clearTimeout(timer);
-        resolveReady();
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited (${code}) before it was ready:\n${out}`));
-    });
-  });
-  return { child, ready, output: () => out };
+function startWorker(): WorkerProcess {
+  const w = startWorkerProcess(h, 'enrollment', { UPLOAD_DIR: uploadDir });
+  children.push(w.child);
+  return w;
 }
 
 async function until<T>(
@@ -225,7 +163,7 @@ it('a worker SIGKILLed in the middle of the merge leaves nothing; the retried jo
   await blocker.query('begin');
   await blocker.query('lock table roster_reject in share mode');
   const { importId, jobId } = await upload(roster);
-  const first = startWorkerProcess();
+  const first = startWorker();
   await first.ready;
   const blocked = await until('the merge to block on the reject insert', async () => {
     const rows = await h.sql<{ pid: number }>(
@@ -260,7 +198,7 @@ it('a worker SIGKILLed in the middle of the merge leaves nothing; the retried jo
   });
 
   // 3. A new worker finds the stalled job and runs it again to the end.
-  const second = startWorkerProcess();
+  const second = startWorker();
   await second.ready;
   await until(
     'the retried import to complete',
