@@ -1,7 +1,7 @@
 /**
  * `claims`: submit + auto-adjudicate N claims over HTTP (`submitClaim`, the product's own
  * validation, placement, rules, coverage lock and audit) from 16 concurrent clients, several
- * claims per person, against the API started in-process on loopback with the bench database
+ * claims per person, against the product API in its own process (production mode, a fixed clock) on loopback with the bench database
  * and the bench PII keys — versus the bare `pg` transaction from 16 clients: insert the claim,
  * lock the coverage row, update its running totals (payable from the same benefit function).
  *
@@ -12,8 +12,7 @@
  * back, and every claim, document, audit event and token the benchmark wrote is removed in
  * teardown, with the coverages' totals reset to zero.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { Pool } from 'pg';
 import { createRuntime, type Runtime } from '../../src/app/runtime';
@@ -24,11 +23,10 @@ import { Role } from '../../src/modules/auth/api-token.entity';
 import { decryptId } from '../../src/modules/enrollment/pii-crypto';
 import { benefitExact } from '../../src/modules/pricing/engine/benefit';
 import type { BenefitPlanTerms } from '../../src/modules/pricing/engine/types';
-import { createApp } from '../../src/server/app';
-import { FixedClock } from '../../src/shared/clock';
 import { addDays, type IsoDate } from '../../src/shared/dates';
 import { money, toFen } from '../../src/shared/money';
 import { benchKeys, benchPiiEnv } from '../lib/keys';
+import { distRoot, freePort, startChild, type ChildServer } from './coverage-common';
 import { SHARED_CORES_NOTE, type BenchContext, type ReadyBenchmark } from '../lib/types';
 
 const CLIENTS = 16;
@@ -40,6 +38,8 @@ const TARGET_RATE = 500;
 const MAX_GROUPS = 24;
 const KEY_PREFIX = 'bench-claims:';
 const YEAR = 2020;
+/** The product's clock: claims of the 2020 programme year, inside the filing window. */
+const NOW = '2020-12-20T02:00:00Z';
 
 interface Person {
   coverageId: number;
@@ -62,7 +62,7 @@ interface Job {
 
 interface State {
   rt: Runtime;
-  server: Server;
+  api: ChildServer;
   url: string;
   tokenId: number;
   secret: string;
@@ -106,13 +106,22 @@ function jobsFor(group: Person[], seed: number): Job[] {
   for (let k = 0; k < CLAIMS_PER_PERSON; k++) {
     for (const person of group) {
       const admission = addDays(person.periodStart, 10 + k * 30 + Math.floor(rnd() * 10));
-      jobs.push({ person, x: 2000 + Math.floor(rnd() * 14) * 1000, admission, discharge: addDays(admission, 3) });
+      jobs.push({
+        person,
+        x: 2000 + Math.floor(rnd() * 14) * 1000,
+        admission,
+        discharge: addDays(admission, 3),
+      });
     }
   }
   return jobs;
 }
 
-async function pool<T>(items: readonly T[], workers: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+async function pool<T>(
+  items: readonly T[],
+  workers: number,
+  fn: (item: T, i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: workers }, async () => {
@@ -132,7 +141,11 @@ const SUBMIT = `mutation($input: SubmitClaimInput!) { submitClaim(input: $input)
 async function takeGroup(ctx: BenchContext, state: State): Promise<Person[]> {
   const i = state.nextGroup++ % state.groups.length;
   const group = state.groups[i]!;
-  if (state.used.has(i)) await cleanCoverages(state.baseline, group.map((p) => p.coverageId));
+  if (state.used.has(i))
+    await cleanCoverages(
+      state.baseline,
+      group.map((p) => p.coverageId),
+    );
   state.used.add(i);
   void ctx;
   return group;
@@ -150,7 +163,10 @@ async function cleanCoverages(pg: Pool, coverageIds: number[] | null): Promise<n
     );
     const ids = del.rows.map((r) => String(r.id));
     if (ids.length)
-      await client.query(`delete from audit_event where entity_type = 'Claim' and entity_id = any($1::text[])`, [ids]);
+      await client.query(
+        `delete from audit_event where entity_type = 'Claim' and entity_id = any($1::text[])`,
+        [ids],
+      );
     const covs = coverageIds ?? [...new Set(del.rows.map((r) => r.coverage_id))];
     if (covs.length)
       await client.query(
@@ -168,9 +184,19 @@ async function cleanCoverages(pg: Pool, coverageIds: number[] | null): Promise<n
 }
 
 /** Checks, in SQL, the coverages of a run: totals = sums of their claims, nothing above the cap. */
-async function checkCoverages(pg: Pool, group: Person[]): Promise<Pick<Result, 'mismatches' | 'overCap' | 'atCap' | 'statuses'>> {
+async function checkCoverages(
+  pg: Pool,
+  group: Person[],
+): Promise<Pick<Result, 'mismatches' | 'overCap' | 'atCap' | 'statuses'>> {
   const ids = group.map((p) => p.coverageId);
-  const { rows } = await pg.query<{ id: number; eligible: string; benefit: string; ce: string; cb: string; cap: string }>(
+  const { rows } = await pg.query<{
+    id: number;
+    eligible: string;
+    benefit: string;
+    ce: string;
+    cb: string;
+    cap: string;
+  }>(
     `select c.id, c.eligible_approved::text as eligible, c.benefit_approved::text as benefit,
             coalesce(s.e, 0)::text as ce, coalesce(s.b, 0)::text as cb, p.annual_cap::text as cap
        from coverage c
@@ -208,7 +234,7 @@ export const claimsBench: ReadyBenchmark<State, Result> = {
   needs: ['coverages'],
   notes: [
     SHARED_CORES_NOTE,
-    'API in-process on loopback (same event loop as the 16 fetch clients), LOG_LEVEL warn; both sides 16 DB connections',
+    'API in its own process on loopback (production mode, info-level request logs to /dev/null); both sides 16 DB connections',
     'product clock fixed at 2020-12-20 (claims of the 2020 programme year, inside the filing window)',
   ],
   repetitions: { demo: 3, medium: 3, full: 3 },
@@ -218,6 +244,11 @@ export const claimsBench: ReadyBenchmark<State, Result> = {
     // People with a 2020 coverage, their ID issued in the county (no ID_REGION_MISMATCH flag),
     // no claims, zero totals.
     await cleanCoverages(ctx.db.pg, null);
+    // Earlier runs leave dead rows behind; a production database has autovacuum for them (this
+    // machine's PostgreSQL runs with it off), so start both sides from vacuumed tables.
+    await ctx.db.pg.query(
+      'vacuum analyze claim, claim_document, claim_sequence, audit_event, outbox_event, coverage',
+    );
     const { rows } = await ctx.db.pg.query<{
       coverage_id: number;
       insured_id: number;
@@ -243,7 +274,8 @@ export const claimsBench: ReadyBenchmark<State, Result> = {
         limit $3`,
       [YEAR, ctx.seed, perGroup * MAX_GROUPS],
     );
-    if (rows.length < perGroup) throw new Error(`only ${rows.length} people without claims, need ${perGroup}`);
+    if (rows.length < perGroup)
+      throw new Error(`only ${rows.length} people without claims, need ${perGroup}`);
     const keyring = { [benchKeys().encKey.id]: benchKeys().encKey.key };
     const people: Person[] = rows.map((r) => ({
       coverageId: r.coverage_id,
@@ -256,7 +288,10 @@ export const claimsBench: ReadyBenchmark<State, Result> = {
       terms: {
         deductible: Number(r.deductible),
         annualCap: Number(r.annual_cap),
-        tiers: r.tiers.map((t) => ({ upTo: t.upTo === null ? null : Number(t.upTo), ratio: Number(t.ratio) })),
+        tiers: r.tiers.map((t) => ({
+          upTo: t.upTo === null ? null : Number(t.upTo),
+          ratio: Number(t.ratio),
+        })),
       },
     }));
     const groups: Person[][] = [];
@@ -278,26 +313,44 @@ export const claimsBench: ReadyBenchmark<State, Result> = {
       NODE_ENV: 'development',
       DATABASE_URL: ctx.db.url,
       REDIS_URL: '',
-      DB_POOL_MAX: String(POOL_MAX),
-      // One log line per request would flood the run's output (in-process); warnings still show.
+      DB_POOL_MAX: '2',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       ...benchPiiEnv(),
     });
-    const orm = await createOrm({ url: ctx.db.url, poolMax: POOL_MAX });
-    const clock = new FixedClock(new Date('2020-12-20T02:00:00Z'));
-    const rt = await createRuntime({ config, clock, orm });
-    const { app } = await createApp({ config, orm, services: rt.services });
-    const server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    // This process keeps a small runtime for the token and the clean-up; the API serving the
+    // claims runs in its own process, as in production (clients are never in its event loop).
+    const orm = await createOrm({ url: ctx.db.url, poolMax: 2 });
+    const rt = await createRuntime({ config, orm });
+    const port = await freePort();
+    const api = await startChild(
+      join(distRoot(), 'bench', 'benchmarks', 'claims-api-server.js'),
+      [],
+      {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        PORT: String(port),
+        DATABASE_URL: ctx.db.url,
+        REDIS_URL: '',
+        DB_POOL_MAX: String(POOL_MAX),
+        LOG_LEVEL: 'info',
+        EXPLORER_ENABLED: 'false',
+        BENCH_NOW: NOW,
+        ...benchPiiEnv(),
+      },
+      port,
+      'product API (claims)',
+      ctx.log,
+      // e.g. BENCH_API_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the API
+      process.env.BENCH_API_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
+    );
+    const url = `${api.url}/graphql`;
     const { token, secret } = await rt.services.tokens.create(orm.em.fork(), SYSTEM_ACTOR, {
       name: 'bench claims',
       role: Role.CLAIMS_REVIEWER,
     });
     return {
       rt,
-      server,
+      api,
       url,
       tokenId: token.id,
       secret,
@@ -326,7 +379,9 @@ export const claimsBench: ReadyBenchmark<State, Result> = {
         });
         const before = money(cov.rows[0]!.e);
         const after = before.plus(job.x);
-        const payable = toFen(benefitExact(job.person.terms, after)).minus(toFen(benefitExact(job.person.terms, before)));
+        const payable = toFen(benefitExact(job.person.terms, after)).minus(
+          toFen(benefitExact(job.person.terms, before)),
+        );
         await client.query({
           name: 'bench-claims-insert',
           text: `insert into claim (claim_number, insured_id, coverage_id, contract_id, county_code, programme_year, status, flags,
@@ -365,7 +420,12 @@ export const claimsBench: ReadyBenchmark<State, Result> = {
         client.release();
       }
     });
-    return { side: 'baseline', submitted: jobs.length, errors: errors.slice(0, 5), ...(await checkCoverages(state.baseline, group)) };
+    return {
+      side: 'baseline',
+      submitted: jobs.length,
+      errors: errors.slice(0, 5),
+      ...(await checkCoverages(state.baseline, group)),
+    };
   },
   async run(ctx, state) {
     const group = await takeGroup(ctx, state);
@@ -396,20 +456,30 @@ export const claimsBench: ReadyBenchmark<State, Result> = {
         idempotencyKey: `${KEY_PREFIX}p${tag}`,
       };
       try {
-        const res = await fetch(state.url, { method: 'POST', headers, body: JSON.stringify({ query: SUBMIT, variables: { input } }) });
+        const res = await fetch(state.url, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ query: SUBMIT, variables: { input } }),
+        });
         const body = (await res.json()) as { errors?: { message: string }[] };
         if (body.errors) errors.push(body.errors[0]!.message);
       } catch (err) {
         errors.push((err as Error).message);
       }
     });
-    return { side: 'product', submitted: jobs.length, errors: errors.slice(0, 5), ...(await checkCoverages(state.baseline, group)) };
+    return {
+      side: 'product',
+      submitted: jobs.length,
+      errors: errors.slice(0, 5),
+      ...(await checkCoverages(state.baseline, group)),
+    };
   },
   verify(_ctx, r, state) {
     const problems: string[] = [];
     if (r.errors.length) problems.push(`${r.side}: errors, e.g. ${r.errors.join(' | ')}`);
     const total = Object.values(r.statuses).reduce((a, v) => a + v, 0);
-    if (total !== state.claimsPerRun) problems.push(`${r.side}: ${total} claims stored, submitted ${state.claimsPerRun}`);
+    if (total !== state.claimsPerRun)
+      problems.push(`${r.side}: ${total} claims stored, submitted ${state.claimsPerRun}`);
     if ((r.statuses.APPROVED ?? 0) !== state.claimsPerRun)
       problems.push(`${r.side}: not all auto-approved: ${JSON.stringify(r.statuses)}`);
     problems.push(...r.mismatches.slice(0, 5), ...r.overCap.slice(0, 5));
@@ -428,8 +498,7 @@ export const claimsBench: ReadyBenchmark<State, Result> = {
     };
   },
   async teardown(ctx, state) {
-    state.server.closeAllConnections();
-    await new Promise<void>((resolve) => state.server.close(() => resolve()));
+    await state.api.stop();
     const removed = await cleanCoverages(ctx.db.pg, null);
     for (const c of state.contracts)
       await ctx.db.pg.query('update county_contract set status = $2, activated_at = $3 where id = $1', [
@@ -437,7 +506,9 @@ export const claimsBench: ReadyBenchmark<State, Result> = {
         c.status,
         c.activatedAt,
       ]);
-    await ctx.db.pg.query(`delete from audit_event where entity_type = 'ApiToken' and entity_id = $1`, [String(state.tokenId)]);
+    await ctx.db.pg.query(`delete from audit_event where entity_type = 'ApiToken' and entity_id = $1`, [
+      String(state.tokenId),
+    ]);
     await ctx.db.pg.query('delete from api_token where id = $1', [state.tokenId]);
     ctx.log(`  claims: removed ${removed} benchmark claims, restored ${state.contracts.length} contracts`);
     await state.baseline.end();

@@ -137,7 +137,7 @@ export interface ChildServer {
 }
 
 /** The compiled repository root (this file runs as dist/bench/benchmarks/coverage-common.js). */
-function distRoot(): string {
+export function distRoot(): string {
   return join(__dirname, '..', '..');
 }
 
@@ -161,15 +161,19 @@ async function waitUntilUp(
   }
 }
 
-async function startChild(
+export async function startChild(
   script: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   port: number,
   what: string,
   log: Log,
+  nodeArgs: string[] = [],
 ): Promise<ChildServer> {
-  const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);

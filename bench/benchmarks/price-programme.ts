@@ -24,7 +24,9 @@ interface State extends CellState {
   years: number[];
 }
 
-type Result = { kind: 'cells'; cells: CoverageCell[] } | { kind: 'quotes'; runs: QuoteProgrammeResult[]; insured: Map<number, number> };
+type Result =
+  | { kind: 'cells'; cells: CoverageCell[] }
+  | { kind: 'quotes'; runs: QuoteProgrammeResult[]; insured: Map<number, number> };
 
 const TARGET_RATIO = 1.5;
 
@@ -53,7 +55,9 @@ export const priceProgramme: ReadyBenchmark<State, Result> = {
     return {
       rt,
       years: [...new Set(r.rows.map((x) => x.programme_year))].sort(),
-      contracts: new Map(r.rows.map((x) => [x.id, { countyCode: x.county_code, year: x.programme_year as never }])),
+      contracts: new Map(
+        r.rows.map((x) => [x.id, { countyCode: x.county_code, year: x.programme_year as never }]),
+      ),
     };
   },
   // The same memory for the hash join on both sides (the product sets it for its GROUP BY).
@@ -70,10 +74,13 @@ export const priceProgramme: ReadyBenchmark<State, Result> = {
     }
   },
   async run(ctx, state) {
-    await ctx.db.pg.query(`update county_contract set status = 'DRAFT', accepted_quote_id = null where status = 'QUOTED'`);
+    await ctx.db.pg.query(
+      `update county_contract set status = 'DRAFT', accepted_quote_id = null where status = 'QUOTED'`,
+    );
     await ctx.db.pg.query('delete from quote');
     const runs: QuoteProgrammeResult[] = [];
-    for (const year of state.years) runs.push(await state.rt.services.quotes.quoteProgramme(ctx.db.orm.em, SYSTEM_ACTOR, year));
+    for (const year of state.years)
+      runs.push(await state.rt.services.quotes.quoteProgramme(ctx.db.orm.em, SYSTEM_ACTOR, year));
     const insured = new Map<number, number>();
     for (const run of runs) for (const c of run.counties) insured.set(c.contractId, c.insuredCount ?? -1);
     return { kind: 'quotes', runs, insured };
@@ -86,7 +93,10 @@ export const priceProgramme: ReadyBenchmark<State, Result> = {
       for (const c of run.counties) {
         if (c.outcome !== 'QUOTED') problems.push(`contract ${c.contractId}: ${c.outcome} ${c.reason ?? ''}`);
         const per = Number(c.perCapitaPremium);
-        if (!(per >= 15 && per <= 80)) problems.push(`contract ${c.contractId}: per-capita ${c.perCapitaPremium} out of the plausible 15–80`);
+        if (!(per >= 15 && per <= 80))
+          problems.push(
+            `contract ${c.contractId}: per-capita ${c.perCapitaPremium} out of the plausible 15–80`,
+          );
       }
     }
     for (const [id, { countyCode, year }] of state.contracts) {
@@ -94,7 +104,8 @@ export const priceProgramme: ReadyBenchmark<State, Result> = {
       const want = county ? county.headCount : -1;
       void year;
       const got = result.insured.get(id);
-      if (got !== want) problems.push(`contract ${id} (${countyCode} ${year}): priced ${got} people, roster has ${want}`);
+      if (got !== want)
+        problems.push(`contract ${id} (${countyCode} ${year}): priced ${got} people, roster has ${want}`);
     }
     return problems;
   },

@@ -136,6 +136,8 @@ export async function loadReference(db: BenchDb, plan: DataSetPlan): Promise<Cou
       );
       contracts += r.rowCount ?? 0;
     }
+    // The product locks a plan once a contract uses it (it is immutable from then on).
+    await c.query('update benefit_plan set locked_at = now() where id = $1 and locked_at is null', [planId]);
     return {
       counties: plan.counties.length,
       provinces: new Set(plan.counties.map((x) => x.provinceCode)).size,

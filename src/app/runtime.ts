@@ -21,12 +21,17 @@ export async function createRuntime(
   overrides: { config?: Config; clock?: Clock; orm?: Orm; queues?: QueueKit } = {},
 ): Promise<Runtime> {
   const config = overrides.config ?? loadConfig();
-  if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set (npm start sets it for the embedded database)');
+  if (!config.DATABASE_URL)
+    throw new Error('DATABASE_URL is not set (npm start sets it for the embedded database)');
   const orm = overrides.orm ?? (await createOrm({ url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX }));
   const clock = overrides.clock ?? systemClock(config.BUSINESS_TZ);
   const queues =
     overrides.queues ??
-    new QueueKit({ redisUrl: config.REDIS_URL, databaseUrl: config.DATABASE_URL, prefix: config.QUEUE_PREFIX });
+    new QueueKit({
+      redisUrl: config.REDIS_URL,
+      databaseUrl: config.DATABASE_URL,
+      prefix: config.QUEUE_PREFIX,
+    });
   const pg = new Pool({ connectionString: config.DATABASE_URL, max: config.DB_POOL_MAX });
   const services = createServices({ config, orm, clock, queues, pg });
   return {

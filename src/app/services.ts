@@ -43,7 +43,7 @@ export function createServices(deps: ServiceDeps) {
   const audit = new AuditService(currentRequestId);
   const piiKeys = piiKeysFromConfig(deps.config);
   const pii = new PiiService(piiKeys);
-  const tokens = new TokenService(deps.clock, audit);
+  const tokens = new TokenService(deps.clock, audit, deps.pg);
   const counties = new CountyService(audit);
   const programmes = new ProgrammeService(deps.clock, audit);
   const plans = new PlanService(deps.clock, audit);
@@ -58,16 +58,49 @@ export function createServices(deps: ServiceDeps) {
   const endorsements = new EndorsementService(deps.clock, audit, pii, contracts, events);
   const insured = new InsuredService(deps.pg, pii, audit, jobs);
   const rosters = new RosterService(
-    new RosterImporter(audit, piiKeys, { uploadDir: deps.config.uploadDir, timeZone: deps.config.BUSINESS_TZ }),
+    new RosterImporter(audit, piiKeys, {
+      uploadDir: deps.config.uploadDir,
+      timeZone: deps.config.BUSINESS_TZ,
+    }),
     contracts,
     jobs,
   );
-  const actuarial = new ActuarialStudyService(deps.pg, deps.clock, audit, jobs, rateTables, deps.config.BUSINESS_TZ);
+  const actuarial = new ActuarialStudyService(
+    deps.pg,
+    deps.clock,
+    audit,
+    jobs,
+    rateTables,
+    deps.config.BUSINESS_TZ,
+  );
   // IBNR of the renewal experience: the latest loss study's share (the actuarial module).
   const renewals = new RenewalService(deps.clock, audit, quotes, jobs, actuarial);
   const payouts = new PayoutService(deps.pg, deps.clock, audit, events, jobs);
   const claims = new ClaimService(deps.pg, deps.clock, audit, pii, calendar, events);
-  return { deps, pii, audit, tokens, counties, programmes, plans, rateTables, calendar, contracts, quotes, jobs, events, webhooks, coverage, endorsements, insured, rosters, actuarial, renewals, payouts, claims };
+  return {
+    deps,
+    pii,
+    audit,
+    tokens,
+    counties,
+    programmes,
+    plans,
+    rateTables,
+    calendar,
+    contracts,
+    quotes,
+    jobs,
+    events,
+    webhooks,
+    coverage,
+    endorsements,
+    insured,
+    rosters,
+    actuarial,
+    renewals,
+    payouts,
+    claims,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -50,18 +50,31 @@ export function makeFormatError(exposeInternals: boolean) {
     }
     const code = formatted.extensions?.code as string | undefined;
     if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED' || code === 'BAD_REQUEST') {
-      return { message: formatted.message, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT' } };
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        extensions: { code: 'BAD_USER_INPUT' },
+      };
     }
     if (code === 'BAD_USER_INPUT') {
       const ext = formatted.extensions ?? {};
       return {
         message: formatted.message,
         locations: formatted.locations,
-        extensions: { code, field: ext.field ?? variableField(formatted.message), ...(ext.reason ? { reason: ext.reason } : {}) },
+        extensions: {
+          code,
+          field: ext.field ?? variableField(formatted.message),
+          ...(ext.reason ? { reason: ext.reason } : {}),
+        },
       };
     }
     if (code && KNOWN.has(code) && code !== 'INTERNAL') {
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code },
+      };
     }
     logger.error({ err: original }, 'unexpected error in a GraphQL operation');
     return {

@@ -21,14 +21,19 @@ export const MoneyScalar = new GraphQLScalarType<string, string>({
   serialize: (value) => money(value as string).toFixed(2),
   parseValue: parseMoney,
   parseLiteral: (ast) => {
-    if (ast.kind === Kind.STRING || ast.kind === Kind.FLOAT || ast.kind === Kind.INT) return parseMoney(ast.value);
-    throw new GraphQLError('Money must be a string such as "100.00"', { extensions: { code: 'BAD_USER_INPUT' } });
+    if (ast.kind === Kind.STRING || ast.kind === Kind.FLOAT || ast.kind === Kind.INT)
+      return parseMoney(ast.value);
+    throw new GraphQLError('Money must be a string such as "100.00"', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   },
 });
 
 function parseDate(value: unknown): string {
   if (typeof value !== 'string' || !isIsoDate(value)) {
-    throw new GraphQLError('Date must be a calendar date YYYY-MM-DD', { extensions: { code: 'BAD_USER_INPUT' } });
+    throw new GraphQLError('Date must be a calendar date YYYY-MM-DD', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   return value;
 }

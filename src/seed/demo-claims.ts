@@ -70,11 +70,13 @@ export const demoClaims: DemoSeedStep = {
   name: 'claims',
   async run(em: EntityManager, ctx: DemoClaimsContext): Promise<StepCounts> {
     const conn = em.getConnection();
-    const [{ n: existing }] = (await conn.execute<{ n: number }[]>('select count(*)::int as n from claim')) as [
-      { n: number },
-    ];
+    const [{ n: existing }] = (await conn.execute<{ n: number }[]>(
+      'select count(*)::int as n from claim',
+    )) as [{ n: number }];
     if (existing > 0) return { claims: 0, skipped: 1 };
-    const people = await conn.execute<{ id_ciphertext: string; county_code: string; contract_id: number; status: string }[]>(
+    const people = await conn.execute<
+      { id_ciphertext: string; county_code: string; contract_id: number; status: string }[]
+    >(
       `select i.id_ciphertext, c.county_code, c.contract_id, k.status
          from coverage c join insured i on i.id = c.insured_id join county_contract k on k.id = c.contract_id
         where c.programme_year = ? and c.status = 'ENROLLED'
@@ -88,7 +90,12 @@ export const demoClaims: DemoSeedStep = {
     const pg = ctx.pg ?? new Pool({ connectionString: config.DATABASE_URL, max: 2 });
     const ownQueues = !ctx.queues;
     const queues =
-      ctx.queues ?? new QueueKit({ redisUrl: config.REDIS_URL, databaseUrl: config.DATABASE_URL ?? '', prefix: config.QUEUE_PREFIX });
+      ctx.queues ??
+      new QueueKit({
+        redisUrl: config.REDIS_URL,
+        databaseUrl: config.DATABASE_URL ?? '',
+        prefix: config.QUEUE_PREFIX,
+      });
     const pii = ctx.pii ?? new PiiService(piiKeysFromConfig(config));
     const clock = new FixedClock(new Date(`${DEMO_PROGRAMME_2020.year}-03-02T02:00:00Z`));
     const events = new QuietEvents(queues, clock);
@@ -117,18 +124,23 @@ export const demoClaims: DemoSeedStep = {
               changes: { source: 'seed' },
             });
           }
-          await tx.getConnection().execute(
-            `update benefit_plan set locked_at = coalesce(locked_at, ?) where id in (select plan_id from county_contract where id in (${inactive.map(() => '?').join(',')}))`,
-            [ctx.now(), ...inactive],
-            'all',
-            tx.getTransactionContext(),
-          );
+          await tx
+            .getConnection()
+            .execute(
+              `update benefit_plan set locked_at = coalesce(locked_at, ?) where id in (select plan_id from county_contract where id in (${inactive.map(() => '?').join(',')}))`,
+              [ctx.now(), ...inactive],
+              'all',
+              tx.getTransactionContext(),
+            );
         });
 
       const rnd = prng(2020);
       const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
       let seq = 0;
-      const submit = async (nationalId: string, over: Partial<SubmitClaimData> & { day: number; x: number }) => {
+      const submit = async (
+        nationalId: string,
+        over: Partial<SubmitClaimData> & { day: number; x: number },
+      ) => {
         seq += 1;
         const admission = addDays(`${DEMO_PROGRAMME_2020.year}-01-01`, over.day) as IsoDate;
         const discharge = addDays(admission, 2 + Math.floor(rnd() * 12));
@@ -154,7 +166,11 @@ export const demoClaims: DemoSeedStep = {
           excludedCost: '100.00',
           documents: [
             { kind: 'INVOICE', sha256: sha(`demo-inv-${seq}`), storageKey: `claims/demo/${seq}/invoice.pdf` },
-            { kind: 'DISCHARGE_SUMMARY', sha256: sha(`demo-ds-${seq}`), storageKey: `claims/demo/${seq}/discharge.pdf` },
+            {
+              kind: 'DISCHARGE_SUMMARY',
+              sha256: sha(`demo-ds-${seq}`),
+              storageKey: `claims/demo/${seq}/discharge.pdf`,
+            },
           ],
           settlementNumber: null,
           payeeAccount: `6217${String(1_000_000_000_000 + seq * 7919).padStart(15, '0')}`,
@@ -187,7 +203,13 @@ export const demoClaims: DemoSeedStep = {
           await submit(nationalId, {
             day,
             x: 2000 + Math.floor(rnd() * 6000),
-            documents: [{ kind: 'INVOICE', sha256: sha(`demo-only-${i}`), storageKey: `claims/demo/only-${i}/invoice.pdf` }],
+            documents: [
+              {
+                kind: 'INVOICE',
+                sha256: sha(`demo-only-${i}`),
+                storageKey: `claims/demo/only-${i}/invoice.pdf`,
+              },
+            ],
           });
         } else if (kind === 2) {
           // A stay that began before the coverage did: REJECTED / NOT_COVERED.
@@ -199,7 +221,11 @@ export const demoClaims: DemoSeedStep = {
         } else {
           // Ordinary stays, several a year: APPROVED automatically.
           await submit(nationalId, { day, x: 1500 + Math.floor(rnd() * 9000) });
-          if (kind >= 7) await submit(nationalId, { day: day + 60 + Math.floor(rnd() * 30), x: 2000 + Math.floor(rnd() * 12000) });
+          if (kind >= 7)
+            await submit(nationalId, {
+              day: day + 60 + Math.floor(rnd() * 30),
+              x: 2000 + Math.floor(rnd() * 12000),
+            });
         }
       }
 

@@ -145,17 +145,15 @@ export const demoRosters: DemoSeedStep = {
   async run(em: EntityManager, ctx: DemoRosterContext) {
     const importer = ctx.rosterImporter ?? standaloneImporter(ctx);
     const codes = Object.keys(DEMO_DECLARED_HEAD_COUNTS).sort();
-    const contracts = await em
-      .fork()
-      .find(
-        CountyContract,
-        {
-          county: { code: { $in: codes } },
-          programmeYear: DEMO_PROGRAMME_2020.year,
-          status: { $ne: ContractStatus.CANCELLED },
-        },
-        { orderBy: { county: 'asc' } },
-      );
+    const contracts = await em.fork().find(
+      CountyContract,
+      {
+        county: { code: { $in: codes } },
+        programmeYear: DEMO_PROGRAMME_2020.year,
+        status: { $ne: ContractStatus.CANCELLED },
+      },
+      { orderBy: { county: 'asc' } },
+    );
     let rosterImports = 0;
     let accepted = 0;
     let rejected = 0;

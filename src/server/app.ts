@@ -46,14 +46,17 @@ function bearer(req: Request): string | null {
 }
 
 /** Resolves the bearer token (if any) once per request; null when absent or not valid. */
-export async function authenticateRequest(req: Request, orm: Orm, services: Services): Promise<Actor | null> {
+export async function authenticateRequest(req: Request, services: Services): Promise<Actor | null> {
   if (req.actor !== undefined) return req.actor;
   const token = bearer(req);
-  req.actor = token ? ((await services.tokens.authenticate(orm.em.fork(), token))?.actor ?? null) : null;
+  req.actor = token ? await services.tokens.authenticate(token) : null;
   return req.actor;
 }
 
-function costLimit(max: number, schemaPromise: ReturnType<typeof buildPillarSchema>): ApolloServerPlugin<GqlContext> {
+function costLimit(
+  max: number,
+  schemaPromise: ReturnType<typeof buildPillarSchema>,
+): ApolloServerPlugin<GqlContext> {
   return {
     async requestDidStart() {
       const schema = await schemaPromise;
@@ -64,7 +67,9 @@ function costLimit(max: number, schemaPromise: ReturnType<typeof buildPillarSche
             cost = getComplexity({
               schema,
               operationName: request.operationName,
-              query: request.operationName ? (separateOperations(document)[request.operationName] ?? document) : document,
+              query: request.operationName
+                ? (separateOperations(document)[request.operationName] ?? document)
+                : document,
               variables: request.variables,
               estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
             });
@@ -119,7 +124,11 @@ export async function createApp({ config, orm, services }: AppOptions) {
     // The process stops Apollo itself on SIGTERM (src/main.ts); Apollo's own handler calling
     // stop() as well makes the second call wait forever (Apollo Server 5.5).
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), costLimit(config.MAX_QUERY_COST, schemaPromise), timing()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      costLimit(config.MAX_QUERY_COST, schemaPromise),
+      timing(),
+    ],
   });
   await apollo.start();
 
@@ -188,7 +197,9 @@ export async function createApp({ config, orm, services }: AppOptions) {
     try {
       const rows = await orm.em
         .getConnection()
-        .execute<{ status: string; n: string }[]>('select status, count(*)::text as n from claim group by status');
+        .execute<{ status: string; n: string }[]>(
+          'select status, count(*)::text as n from claim group by status',
+        );
       claimsByStatus.reset();
       for (const r of rows) claimsByStatus.set({ status: r.status }, Number(r.n));
     } catch (err) {
@@ -201,9 +212,9 @@ export async function createApp({ config, orm, services }: AppOptions) {
   mountExplorer(app, config);
   mountQueueDashboard(app, { config, orm, services });
   mountUploads(app, { config, orm, services });
-  mountFhirRoutes(app, { config, services, authenticate: (req) => authenticateRequest(req, orm, services) });
-  mountEobRoutes(app, { orm, services, authenticate: (req) => authenticateRequest(req, orm, services) });
-  mountPayoutRoutes(app, { services, authenticate: (req) => authenticateRequest(req, orm, services) });
+  mountFhirRoutes(app, { config, services, authenticate: (req) => authenticateRequest(req, services) });
+  mountEobRoutes(app, { orm, services, authenticate: (req) => authenticateRequest(req, services) });
+  mountPayoutRoutes(app, { services, authenticate: (req) => authenticateRequest(req, services) });
 
   const maxBatch = config.MAX_BATCH_OPERATIONS;
   app.use(
@@ -225,25 +236,32 @@ export async function createApp({ config, orm, services }: AppOptions) {
     },
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const actor = await authenticateRequest(req, orm, services);
+        const actor = await authenticateRequest(req, services);
         return makeContext({ em: orm.em.fork(), actor, requestId: req.requestId, services });
       },
     }),
   );
 
   // Body too large, malformed JSON and the like: a clear client error, never a stack.
-  app.use((err: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) logger.error({ err, requestId: req.requestId }, 'unhandled HTTP error');
-    res.status(status).json({
-      errors: [
-        {
-          message: status === 413 ? `request body exceeds ${config.BODY_LIMIT}` : status === 500 ? 'Internal error' : err.message,
-          extensions: { code: status === 500 ? 'INTERNAL' : 'BAD_USER_INPUT', field: 'body' },
-        },
-      ],
-    });
-  });
+  app.use(
+    (err: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
+      const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+      if (status === 500) logger.error({ err, requestId: req.requestId }, 'unhandled HTTP error');
+      res.status(status).json({
+        errors: [
+          {
+            message:
+              status === 413
+                ? `request body exceeds ${config.BODY_LIMIT}`
+                : status === 500
+                  ? 'Internal error'
+                  : err.message,
+            extensions: { code: status === 500 ? 'INTERNAL' : 'BAD_USER_INPUT', field: 'body' },
+          },
+        ],
+      });
+    },
+  );
 
   return { app, apollo };
 }

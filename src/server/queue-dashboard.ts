@@ -26,7 +26,7 @@ const log = logger.child({ component: 'queue-dashboard' });
  * The UI is served from node_modules/@bull-board/ui; its one external reference (a Google
  * Fonts stylesheet, unreachable offline and from mainland China) is dropped from the page.
  */
-export function mountQueueDashboard(app: Express, { config, orm, services }: AppOptions): void {
+export function mountQueueDashboard(app: Express, { config, services }: AppOptions): void {
   const router = express.Router();
   let board: Router | undefined;
   // Built on first authorised use: a process whose queue backend is down still starts.
@@ -73,7 +73,7 @@ export function mountQueueDashboard(app: Express, { config, orm, services }: App
   };
 
   const tokenActor = async (token: string): Promise<Actor | null> =>
-    (await services.tokens.authenticate(orm.em.fork(), token))?.actor ?? null;
+    await services.tokens.authenticate(token);
 
   router.get('/login', (_req, res) => {
     res.status(200).type('html').send(loginPage());
@@ -108,7 +108,7 @@ export function mountQueueDashboard(app: Express, { config, orm, services }: App
       let token: string | undefined;
       if (req.headers.authorization !== undefined) {
         via = 'header';
-        actor = await authenticateRequest(req, orm, services);
+        actor = await authenticateRequest(req, services);
       } else {
         const fromQuery = typeof req.query.token === 'string' ? req.query.token : undefined;
         const fromCookie = readCookie(req, DASHBOARD_COOKIE);

@@ -66,7 +66,7 @@ class HttpProblem extends DomainError {
  */
 export function mountUploads(app: Express, { config, orm, services }: AppOptions): void {
   const authorised = async (req: Request, roles: readonly string[]): Promise<Actor> => {
-    const actor = await authenticateRequest(req, orm, services);
+    const actor = await authenticateRequest(req, services);
     if (!actor) throw unauthenticated();
     if (!roles.includes(actor.role)) throw forbidden();
     return actor;

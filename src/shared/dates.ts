@@ -17,7 +17,9 @@ export function isIsoDate(value: string): boolean {
 /** Days since 1970-01-01 of a calendar date. */
 export function dayNumber(date: IsoDate): number {
   if (!isIsoDate(date)) throw new RangeError(`not a calendar date: ${date}`);
-  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86400000;
+  return (
+    Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86400000
+  );
 }
 
 export function fromDayNumber(n: number): IsoDate {
@@ -46,12 +48,17 @@ export function addYears(date: IsoDate, years: number): IsoDate {
   return isIsoDate(candidate) ? candidate : `${String(y).padStart(4, '0')}-02-28`;
 }
 
+const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar date of an instant in a time zone (default China time). */
 export function dateInZone(instant: Date, timeZone = 'Asia/Shanghai'): IsoDate {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    instant,
-  );
-  return parts;
+  // Building a DateTimeFormat costs far more than using one: keep one per zone.
+  let f = zoneFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    zoneFormatters.set(timeZone, f);
+  }
+  return f.format(instant);
 }
 
 export function compareDates(a: IsoDate, b: IsoDate): number {

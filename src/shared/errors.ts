@@ -23,7 +23,12 @@ export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: { reason?: string; field?: string; problems?: FieldProblem[]; [k: string]: unknown } = {},
+    readonly details: {
+      reason?: string;
+      field?: string;
+      problems?: FieldProblem[];
+      [k: string]: unknown;
+    } = {},
   ) {
     super(message);
     this.name = 'DomainError';

@@ -32,6 +32,11 @@ export class AuditService {
     });
   }
 
+  /** The request being served (for set-based writers that insert audit rows themselves). */
+  currentRequestId(): string | null {
+    return this.requestId() ?? null;
+  }
+
   async list(em: EntityManager, entityType: string, entityId: string): Promise<AuditEvent[]> {
     return em.find(AuditEvent, { entityType, entityId }, { orderBy: { id: 'asc' } });
   }

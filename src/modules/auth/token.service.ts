@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Pool } from 'pg';
 import { badInput, notFound } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import { AuditService } from '../audit/audit.service';
@@ -21,26 +22,52 @@ export interface CreateTokenInput {
   expiresAt?: Date | null;
 }
 
+interface TokenRow {
+  id: number;
+  role: Role;
+  county_codes: string[];
+  province_codes: string[];
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const AUTH_STATEMENT = {
+  name: 'api-token-authenticate-v1',
+  text: 'select id, role, county_codes, province_codes, expires_at, revoked_at from api_token where token_hash = $1',
+} as const;
+
 /** Bearer tokens: created once (the secret shown once), stored as a hash, revocable. */
 export class TokenService {
   constructor(
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly pg: Pool,
   ) {}
 
-  /** Resolves a bearer token to an actor, or null when missing, unknown, revoked or expired. */
-  async authenticate(em: EntityManager, token: string): Promise<{ actor: Actor; token: ApiToken } | null> {
+  /**
+   * Resolves a bearer token to an actor, or null when missing, unknown, revoked or expired.
+   * Every request runs this, so it is one prepared statement on the shared pool rather than
+   * an ORM look-up; nothing is cached, so a revocation holds from the next request on.
+   */
+  async authenticate(token: string): Promise<Actor | null> {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
-    const row = await em.findOne(ApiToken, { tokenHash: hashToken(token) }, { disableIdentityMap: true });
-    if (!row || row.revokedAt) return null;
-    if (row.expiresAt && row.expiresAt.getTime() <= this.clock.now().getTime()) return null;
+    const { rows } = await this.pg.query<TokenRow>({ ...AUTH_STATEMENT, values: [hashToken(token)] });
+    const row = rows[0];
+    if (!row || row.revoked_at) return null;
+    if (row.expires_at && row.expires_at.getTime() <= this.clock.now().getTime()) return null;
     return {
-      token: row,
-      actor: { tokenId: row.id, role: row.role, countyCodes: row.countyCodes, provinceCodes: row.provinceCodes },
+      tokenId: row.id,
+      role: row.role,
+      countyCodes: row.county_codes,
+      provinceCodes: row.province_codes,
     };
   }
 
-  async create(em: EntityManager, actor: Actor, input: CreateTokenInput): Promise<{ token: ApiToken; secret: string }> {
+  async create(
+    em: EntityManager,
+    actor: Actor,
+    input: CreateTokenInput,
+  ): Promise<{ token: ApiToken; secret: string }> {
     return em.transactional(async (tx) => {
       const countyCodes = [...new Set(input.countyCodes ?? [])];
       const provinceCodes = [...new Set(input.provinceCodes ?? [])];
@@ -48,7 +75,10 @@ export class TokenService {
       if (input.role === Role.COORDINATOR && (countyCodes.length !== 1 || provinceCodes.length)) {
         throw badInput('countyCodes', 'a COORDINATOR token is scoped to exactly one county');
       }
-      if ((input.role === Role.ADMIN || input.role === Role.ACTUARY) && (countyCodes.length || provinceCodes.length)) {
+      if (
+        (input.role === Role.ADMIN || input.role === Role.ACTUARY) &&
+        (countyCodes.length || provinceCodes.length)
+      ) {
         throw badInput('countyCodes', `a ${input.role} token is not scoped`);
       }
       for (const p of provinceCodes) {

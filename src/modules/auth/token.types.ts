@@ -66,7 +66,10 @@ export class CreateTokenInput {
   @Field(() => Role, { description: 'Its role.' })
   role!: Role;
 
-  @Field(() => [String], { nullable: true, description: 'Counties it is limited to (COORDINATOR: exactly one).' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Counties it is limited to (COORDINATOR: exactly one).',
+  })
   countyCodes?: string[];
 
   @Field(() => [String], { nullable: true, description: 'Provinces it is limited to (two-digit codes).' })

@@ -31,6 +31,12 @@ export type ClaimFlag = 'OVERLAPPING_STAY' | 'HIGH_AMOUNT' | 'ID_REGION_MISMATCH
 @Index({ properties: ['programmeYear', 'status'] })
 @Index({ properties: ['insured', 'admissionDate'] })
 // Overdue and due-soon lists: only claims whose service-level clock runs.
+// Only adjustments carry `adjustment_of_id`: a partial index serves "the adjustments of a claim"
+// and cannot tempt the planner into scanning every original for `adjustment_of_id is null`.
+@Index({
+  name: 'claim_adjustment_of_id_index',
+  expression: `create index "claim_adjustment_of_id_index" on "claim" ("adjustment_of_id") where "adjustment_of_id" is not null`,
+})
 @Index({
   name: 'claim_open_due_date_index',
   expression: `create index "claim_open_due_date_index" on "claim" ("due_date", "id") where "status" in ('SUBMITTED', 'UNDER_REVIEW', 'APPROVED')`,
@@ -169,7 +175,7 @@ export class Claim {
   reviewNote?: string | null;
 
   /** For an adjustment claim: the approved claim it corrects. */
-  @ManyToOne(() => Claim, { nullable: true, index: true })
+  @ManyToOne(() => Claim, { nullable: true })
   adjustmentOf?: Rel<Claim> | null;
 
   @Property({ type: 'integer', version: true, default: 1 })

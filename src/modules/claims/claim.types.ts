@@ -3,8 +3,8 @@ import { ConnectionType } from '../../graphql/connection';
 import { DateScalar, MoneyScalar } from '../../graphql/scalars';
 import { DocumentKindValue, HospitalLevelValue } from '../pricing/plan.types';
 import type { TraceEntry } from './adjudication';
-import { ClaimRejection, ClaimStatus, type Claim, type ClaimDocument } from './claim.entity';
-import { ClaimOrder, eobSourceOf, type StoredWorking } from './claim.service';
+import { ClaimRejection, ClaimStatus, type ClaimDocument } from './claim.entity';
+import { ClaimOrder, eobSourceOf, type ClaimRecord, type StoredWorking } from './claim.service';
 import type { EobSource, Explanation } from './eob';
 import type { SlaReportRow } from './sla';
 
@@ -443,7 +443,7 @@ function toWorkingType(w: StoredWorking | null): PayableWorkingType | null {
   };
 }
 
-export function toClaimType(c: Claim): ClaimType {
+export function toClaimType(c: ClaimRecord): ClaimType {
   const trace = c.ruleTrace as unknown as TraceEntry[];
   return {
     id: String(c.id),

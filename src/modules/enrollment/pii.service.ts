@@ -15,7 +15,9 @@ export interface PiiKeys {
  * process only (with a warning): data written with them is unreadable after a restart, which
  * is why `npm start` keeps generated keys in `.data/keys.json` and passes them in.
  */
-export function piiKeysFromConfig(config: Pick<Config, 'PII_HMAC_KEY' | 'PII_ENC_KEYS' | 'PII_ENC_ACTIVE_KEY' | 'isProduction'>): PiiKeys {
+export function piiKeysFromConfig(
+  config: Pick<Config, 'PII_HMAC_KEY' | 'PII_ENC_KEYS' | 'PII_ENC_ACTIVE_KEY' | 'isProduction'>,
+): PiiKeys {
   if (!config.PII_HMAC_KEY || !config.PII_ENC_KEYS) {
     if (config.isProduction) throw new Error('PII keys are required in production');
     logger.warn('PII_HMAC_KEY/PII_ENC_KEYS not set: using ephemeral keys for this process only');
@@ -27,7 +29,8 @@ export function piiKeysFromConfig(config: Pick<Config, 'PII_HMAC_KEY' | 'PII_ENC
     keyring.set(id!, Buffer.from(key!, 'base64'));
   }
   const activeKeyId = config.PII_ENC_ACTIVE_KEY ?? [...keyring.keys()][0]!;
-  if (!keyring.has(activeKeyId)) throw new Error(`PII_ENC_ACTIVE_KEY "${activeKeyId}" is not in PII_ENC_KEYS`);
+  if (!keyring.has(activeKeyId))
+    throw new Error(`PII_ENC_ACTIVE_KEY "${activeKeyId}" is not in PII_ENC_KEYS`);
   return { hmacKey, keyring, activeKeyId };
 }
 

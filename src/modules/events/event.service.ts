@@ -206,8 +206,31 @@ export class EventService {
    * Asks for a dispatch run now (call it after your transaction has committed). Deduplicated:
    * however many callers nudge, at most one run waits while another is active. Never throws —
    * the change has committed, and the 10-second schedule picks the events up anyway.
+   *
+   * Coalesced in the process too: while one nudge is on its way to the queue, further calls
+   * return at once and one more nudge follows when it lands, so a burst of claims costs two
+   * queue writes rather than one each, and an event committed during a nudge is still covered.
    */
   async dispatchSoon(): Promise<void> {
+    if (this.nudging) {
+      this.nudgeAgain = true;
+      return;
+    }
+    this.nudging = true;
+    try {
+      do {
+        this.nudgeAgain = false;
+        await this.nudge();
+      } while (this.nudgeAgain);
+    } finally {
+      this.nudging = false;
+    }
+  }
+
+  private nudging = false;
+  private nudgeAgain = false;
+
+  private async nudge(): Promise<void> {
     try {
       const data: JobPayloads['events']['dispatch-events'] = {};
       await withTimeout(

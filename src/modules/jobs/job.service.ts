@@ -179,8 +179,11 @@ export class JobService {
 
   /** Starts quoting every DRAFT/QUOTED contract of a programme year; one run per year at a time. */
   async startQuoteProgramme(em: EntityManager, actor: Actor, year: number): Promise<JobSnapshot> {
-    if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badInput('input.year', 'must be a year 2000–2100');
-    const programme = await em.getConnection().execute<{ id: number }[]>('select id from programme where year = ?', [year]);
+    if (!Number.isInteger(year) || year < 2000 || year > 2100)
+      throw badInput('input.year', 'must be a year 2000–2100');
+    const programme = await em
+      .getConnection()
+      .execute<{ id: number }[]>('select id from programme where year = ?', [year]);
     if (!programme.length) throw badInput('input.year', `no programme for ${year}`);
     const job = await this.enqueue(
       'pricing',

@@ -16,7 +16,9 @@ export class QuoteCellType {
   @Field(() => Int, { description: 'Insured people in the cell.' })
   count!: number;
 
-  @Field(() => Float, { description: 'Claim frequency of the rate table (claims per insured-year), before the area factor.' })
+  @Field(() => Float, {
+    description: 'Claim frequency of the rate table (claims per insured-year), before the area factor.',
+  })
   frequency!: number;
 
   @Field(() => Float, { description: 'Expected payment per claim EP of the band.' })
@@ -58,10 +60,15 @@ export class QuoteExperienceType {
   @Field(() => Float, { description: 'E: exposure in insured-years.' })
   exposure!: number;
 
-  @Field(() => MoneyScalar, { description: "The expiring contract's per-capita premium (centre of the clamp)." })
+  @Field(() => MoneyScalar, {
+    description: "The expiring contract's per-capita premium (centre of the clamp).",
+  })
   previousPerCapita!: string;
 
-  @Field(() => Float, { nullable: true, description: "PPm_old: the expiring population, plan and period under this rate table." })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'PPm_old: the expiring population, plan and period under this rate table.',
+  })
   manualPurePremiumOld!: number | null;
 
   @Field(() => Float, { nullable: true, description: 'On-level factor F = PPm / PPm_old.' })
@@ -70,7 +77,10 @@ export class QuoteExperienceType {
   @Field(() => Float, { nullable: true, description: 'Experience pure premium PPe = (I / E) × F.' })
   experiencePurePremium!: number | null;
 
-  @Field(() => String, { nullable: true, description: 'Where the incurred figure came from (e.g. the IBNR study used, or none).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Where the incurred figure came from (e.g. the IBNR study used, or none).',
+  })
   note!: string | null;
 }
 
@@ -82,11 +92,16 @@ export class QuoteClampType {
   @Field(() => Float, { description: 'Highest allowed per-capita premium.' })
   upper!: number;
 
-  @Field(() => String, { nullable: true, description: 'UP when raised to the lower bound, DOWN when lowered to the upper bound, null when inside.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'UP when raised to the lower bound, DOWN when lowered to the upper bound, null when inside.',
+  })
   applied!: string | null;
 }
 
-@ObjectType('QuoteBreakdown', { description: 'Every step of the premium, as an actuary reads it (pricing.md steps 1–8).' })
+@ObjectType('QuoteBreakdown', {
+  description: 'Every step of the premium, as an actuary reads it (pricing.md steps 1–8).',
+})
 export class QuoteBreakdownType {
   @Field({ description: 'ROSTER (counted from coverages) or DEFAULT_MIX (declared head count spread).' })
   populationSource!: string;
@@ -97,13 +112,18 @@ export class QuoteBreakdownType {
   @Field(() => Float, { description: 'Area factor on frequency.' })
   areaFactor!: number;
 
-  @Field(() => Float, { description: "delta: years from the rate table's base date to the coverage midpoint." })
+  @Field(() => Float, {
+    description: "delta: years from the rate table's base date to the coverage midpoint.",
+  })
   delta!: number;
 
   @Field(() => Float, { description: 'tau = (1 + annual trend)^delta.' })
   tau!: number;
 
-  @Field(() => Float, { nullable: true, description: "y*: cumulative out-of-pocket where the plan's cap is reached (null: never)." })
+  @Field(() => Float, {
+    nullable: true,
+    description: "y*: cumulative out-of-pocket where the plan's cap is reached (null: never).",
+  })
   capPoint!: number | null;
 
   @Field(() => [QuoteBandType], { description: 'Severity and expected payment per band.' })
@@ -273,7 +293,8 @@ function quoteOf(
     rateTableId: String(snapshot.rateTable.id),
     rateTableLabel: `${snapshot.rateTable.code} v${snapshot.rateTable.version}`,
     planId: snapshot.plan.id === null ? null : String(snapshot.plan.id),
-    planLabel: snapshot.plan.version === null ? snapshot.plan.code : `${snapshot.plan.code} v${snapshot.plan.version}`,
+    planLabel:
+      snapshot.plan.version === null ? snapshot.plan.code : `${snapshot.plan.code} v${snapshot.plan.version}`,
     insuredCount: result.insuredCount,
     perCapitaPremium: result.perCapitaPremium,
     totalPremium: result.totalPremium,
@@ -295,7 +316,9 @@ export function toPreviewType(p: PricedQuote): QuoteType {
   return quoteOf(p.snapshot, p.result, p.inputHash, null);
 }
 
-@ObjectType('PlanReplay', { description: "A plan replayed over the county's last complete year of approved claims." })
+@ObjectType('PlanReplay', {
+  description: "A plan replayed over the county's last complete year of approved claims.",
+})
 export class PlanReplayType {
   @Field(() => Int, { nullable: true, description: 'Programme year replayed (null when there is none).' })
   programmeYear!: number | null;
@@ -306,10 +329,15 @@ export class PlanReplayType {
   @Field(() => Int, { description: 'Approved claims replayed.' })
   claims!: number;
 
-  @Field(() => MoneyScalar, { description: 'Benefit that would have been paid: per person round(P(year total)).' })
+  @Field(() => MoneyScalar, {
+    description: 'Benefit that would have been paid: per person round(P(year total)).',
+  })
   benefit!: string;
 
-  @Field(() => Float, { nullable: true, description: "Benefit ÷ (this plan's per-capita premium × that year's insured count)." })
+  @Field(() => Float, {
+    nullable: true,
+    description: "Benefit ÷ (this plan's per-capita premium × that year's insured count).",
+  })
   lossRatio!: number | null;
 
   @Field(() => Int, { description: 'People who would have reached the annual cap.' })
@@ -355,7 +383,10 @@ export class PreviewQuoteInput {
   @Field(() => ID, { description: 'Contract id.' })
   contractId!: string;
 
-  @Field(() => ID, { nullable: true, description: "Rate table to use instead of the contract's (may be a DRAFT)." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "Rate table to use instead of the contract's (may be a DRAFT).",
+  })
   rateTableId?: string;
 
   @Field(() => ExperienceInput, { nullable: true, description: 'Experience, for a renewal.' })
@@ -419,7 +450,10 @@ export class PlanProposalInput {
 export function termsOf(t: PlanTermsInput): BenefitPlanTerms {
   return {
     deductible: Number(t.deductible),
-    tiers: t.tiers.map((x) => ({ upTo: x.upTo === undefined || x.upTo === null ? null : Number(x.upTo), ratio: x.ratio })),
+    tiers: t.tiers.map((x) => ({
+      upTo: x.upTo === undefined || x.upTo === null ? null : Number(x.upTo),
+      ratio: x.ratio,
+    })),
     annualCap: Number(t.annualCap),
   };
 }

@@ -268,17 +268,15 @@ export class RenewalService {
     const run = await em.fork().findOne(RenewalRun, { id: runId });
     if (!run) throw notFound('RenewalRun', runId);
     const actor = actorOfRun(run);
-    await em
-      .fork()
-      .nativeUpdate(
-        RenewalRun,
-        { id: runId },
-        {
-          status: RenewalRunStatus.RUNNING,
-          startedAt: run.startedAt ?? this.clock.now(),
-          failureReason: null,
-        },
-      );
+    await em.fork().nativeUpdate(
+      RenewalRun,
+      { id: runId },
+      {
+        status: RenewalRunStatus.RUNNING,
+        startedAt: run.startedAt ?? this.clock.now(),
+        failureReason: null,
+      },
+    );
     const successor = await em.fork().findOne(Programme, { year: run.toYear });
     if (!successor) {
       const err = conflict(
