@@ -78,6 +78,12 @@ export interface JobPayloads {
       actorTokenId: number | null;
       actorRole: string;
     };
+    /** A DRAFT rate table proposed from a study (job id `propose-rate-table-<nonce>`). */
+    'propose-rate-table': {
+      studyId: number;
+      actorTokenId: number | null;
+      actorRole: string;
+    };
   };
   payouts: {
     /**

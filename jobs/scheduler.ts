@@ -19,7 +19,9 @@ export interface ScheduleOf<Q extends QueueWithJobs, N extends JobNameOf<Q>> {
 }
 
 /** Any declared job's schedule (a union over queues and job names, so data matches its job). */
-export type Schedule = { [Q in QueueWithJobs]: { [N in JobNameOf<Q>]: ScheduleOf<Q, N> }[JobNameOf<Q>] }[QueueWithJobs];
+export type Schedule = {
+  [Q in QueueWithJobs]: { [N in JobNameOf<Q>]: ScheduleOf<Q, N> }[JobNameOf<Q>];
+}[QueueWithJobs];
 
 /**
  * The repeatable schedules, all in business time (Asia/Shanghai by default). Every job

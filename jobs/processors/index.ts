@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import type { Runtime } from '../../src/app/runtime';
 import type { JobDataOf, JobNameOf, JobPayloads, QueueName, QueueWithJobs } from '../queues';
-import { execExperienceStudy, execLossStudy } from './actuarial';
+import { execExperienceStudy, execLossStudy, execProposeRateTable } from './actuarial';
 import { execRosterImport } from './enrollment';
 import { execDeliverWebhook, execDispatchEvents } from './events';
 import { execContractLifecycleSweep } from './maintenance';
@@ -69,6 +69,7 @@ export const PROCESSORS: ProcessorRegistry = {
   actuarial: {
     'loss-study': execLossStudy,
     'experience-study': execExperienceStudy,
+    'propose-rate-table': execProposeRateTable,
   },
   payouts: {
     settle: execSettle,

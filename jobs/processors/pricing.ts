@@ -11,7 +11,10 @@ import type { JobDeps, JobProgressReport } from './index';
 
 export type QuoteProgrammeJob = JobPayloads['pricing']['quote-programme'];
 
-export async function execQuoteProgramme(job: Job<QuoteProgrammeJob, QuoteProgrammeResult>, deps: JobDeps): Promise<QuoteProgrammeResult> {
+export async function execQuoteProgramme(
+  job: Job<QuoteProgrammeJob, QuoteProgrammeResult>,
+  deps: JobDeps,
+): Promise<QuoteProgrammeResult> {
   const actor: Actor = {
     tokenId: job.data.actorTokenId,
     role: job.data.actorRole as Role,

@@ -49,7 +49,14 @@ export async function enrollPeople(
     const [cov] = await h.sql<{ id: number }>(
       `insert into coverage (insured_id, contract_id, programme_year, county_code, period_start, period_end)
        values ($1, $2, $3, $4, $5, $6) returning id`,
-      [ins!.id, contract.id, contract.programmeYear, contract.countyCode, contract.periodStart, contract.periodEnd],
+      [
+        ins!.id,
+        contract.id,
+        contract.programmeYear,
+        contract.countyCode,
+        contract.periodStart,
+        contract.periodEnd,
+      ],
     );
     out.push({ insuredId: ins!.id, coverageId: cov!.id, nationalId });
   }

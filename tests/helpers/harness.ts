@@ -27,8 +27,15 @@ export interface Harness {
   clock: FixedClock;
   url: string;
   em(): EntityManager;
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResult<T>>;
-  token(role: Role, scope?: { countyCodes?: string[]; provinceCodes?: string[]; expiresAt?: Date }): Promise<string>;
+  gql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<GqlResult<T>>;
+  token(
+    role: Role,
+    scope?: { countyCodes?: string[]; provinceCodes?: string[]; expiresAt?: Date },
+  ): Promise<string>;
   sql<T = Record<string, any>>(text: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }

@@ -32,7 +32,10 @@ export async function expectRoles(
     const res = await h.gql(query, variables, token);
     const codes = (res.errors ?? []).map((e) => e.extensions?.code);
     if (allowed.includes(role)) {
-      expect({ role, codes }).toEqual({ role, codes: codes.filter((c) => c !== 'FORBIDDEN' && c !== 'UNAUTHENTICATED') });
+      expect({ role, codes }).toEqual({
+        role,
+        codes: codes.filter((c) => c !== 'FORBIDDEN' && c !== 'UNAUTHENTICATED'),
+      });
     } else {
       expect({ role, code: codes[0] }).toEqual({ role, code: 'FORBIDDEN' });
     }

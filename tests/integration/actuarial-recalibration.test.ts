@@ -1,5 +1,6 @@
 import { Role, startHarness, type Harness } from '../helpers/harness';
 import { expectRoles } from '../helpers/roles';
+import { waitForJob } from '../helpers/jobs';
 import { seedReferenceData } from '../factories/reference';
 import { createDefaults, createPricedProgramme } from '../factories/pricing';
 import { Prng } from '../../bench/lib/prng';
@@ -169,8 +170,9 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => h?.close());
 
-const PROPOSE = `mutation($input: ProposeRateTableInput!) { proposeRateTable(input: $input) {
-  rateTable { id code version status baseDate sourceStudyId frequency { band gender frequency } severity { band mu sigma } areaFactors { provinceCode factor } annualTrend fullCredibilityClaims }
+const PROPOSE = `mutation($input: ProposeRateTableInput!) { proposeRateTable(input: $input) { job { id state } } }`;
+const TABLE = `query($id: ID!) { rateTable(id: $id) {
+  id code version status baseDate sourceStudyId frequency { band gender frequency } severity { band mu sigma } areaFactors { provinceCode factor } annualTrend fullCredibilityClaims
   evidence } }`;
 
 const BAND_ENUM: Record<string, string> = {
@@ -185,9 +187,22 @@ describe('proposeRateTable', () => {
     const total = Object.values(generated.claims).reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThan(2500); // a few thousand claims
 
-    const res = await h.gql(PROPOSE, { input: { studyId: String(studyId) } }, actuary);
-    expect(res.errors).toBeUndefined();
-    const { rateTable: t, evidence } = res.data!.proposeRateTable;
+    const { startWorkers } = await import('../../jobs/worker');
+    const workers = await startWorkers(h.rt, { queues: ['actuarial'] });
+    let done: Record<string, any>;
+    try {
+      const res = await h.gql(PROPOSE, { input: { studyId: String(studyId) } }, actuary);
+      expect(res.errors).toBeUndefined();
+      done = await waitForJob(h, actuary, res.data!.proposeRateTable.job.id, undefined, 60_000);
+    } finally {
+      await workers.close();
+    }
+    expect(done.state).toBe('COMPLETED');
+    expect(done.progress.percent).toBe(100);
+    expect(done.result).toMatchObject({ code: 'TEST-RECAL', version: 2, studyId, claims: total });
+    const read = await h.gql(TABLE, { id: String(done.result.rateTableId) }, actuary);
+    expect(read.errors).toBeUndefined();
+    const { evidence, ...t } = read.data!.rateTable;
     expect(t).toMatchObject({
       code: 'TEST-RECAL',
       version: 2,
@@ -241,6 +256,33 @@ describe('proposeRateTable', () => {
       [t.id],
     );
     expect(stored).toEqual({ source_study_id: studyId, has_evidence: true });
+  });
+
+  it('stores one table per job: a retried attempt returns the table its first attempt stored', async () => {
+    const first = await h.rt.services.actuarial.proposeRateTable(
+      h.em(),
+      SYSTEM_ACTOR,
+      'propose-retry-test',
+      studyId,
+    );
+    const again = await h.rt.services.actuarial.proposeRateTable(
+      h.em(),
+      SYSTEM_ACTOR,
+      'propose-retry-test',
+      studyId,
+    );
+    expect(again).toEqual(first);
+    const other = await h.rt.services.actuarial.proposeRateTable(
+      h.em(),
+      SYSTEM_ACTOR,
+      'propose-other-job',
+      studyId,
+    );
+    expect(other.version).toBe(first.version + 1);
+    const [n] = await h.sql(
+      `select count(*)::int as n from rate_table where evidence ->> 'jobId' = 'propose-retry-test'`,
+    );
+    expect(n).toEqual({ n: 1 });
   });
 
   it('refuses a study without a programme year, an unknown study, and checks roles', async () => {

@@ -41,7 +41,9 @@ describe('errors', () => {
     const created = await h.gql(UPSERT, { input: county }, admin);
     expect(created.data?.upsertCounty.county).toEqual({ code: '513401', provinceCode: '51' });
     await h.gql(UPSERT, { input: { ...county, nameEn: 'Xichang City' } }, admin);
-    const events = await h.sql(`select action, changes from audit_event where entity_type = 'County' order by id`);
+    const events = await h.sql(
+      `select action, changes from audit_event where entity_type = 'County' order by id`,
+    );
     expect(events.map((e) => e.action)).toEqual(['CREATE', 'UPDATE']);
     expect(events[1]!.changes).toEqual({ nameEn: { from: 'Xichang', to: 'Xichang City' } });
   });
@@ -53,7 +55,10 @@ describe('errors', () => {
 
   it('refuses queries deeper than the limit', async () => {
     // Fragment spreads add no depth of their own, so a long chain of them is fine…
-    const chain = Array.from({ length: 14 }, (_, i) => `fragment F${i} on County { code ${i < 13 ? `...F${i + 1}` : ''} }`);
+    const chain = Array.from(
+      { length: 14 },
+      (_, i) => `fragment F${i} on County { code ${i < 13 ? `...F${i + 1}` : ''} }`,
+    );
     const flat = await h.gql(`{ counties { edges { node { ...F0 } } } }\n${chain.join('\n')}`, {}, admin);
     expect(flat.errors).toBeUndefined();
     // …while real nesting is counted: pageInfo inside 12 levels of aliases is impossible on this
@@ -64,7 +69,10 @@ describe('errors', () => {
     const res = await fetch(`${h.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
-      body: JSON.stringify({ query: `{ counties { totalCount } }`, variables: { pad: 'x'.repeat(3 * 1024 * 1024) } }),
+      body: JSON.stringify({
+        query: `{ counties { totalCount } }`,
+        variables: { pad: 'x'.repeat(3 * 1024 * 1024) },
+      }),
     });
     expect(res.status).toBe(413);
     const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
@@ -89,7 +97,11 @@ describe('errors', () => {
   });
 
   it('paginates with cursors and caps the page size', async () => {
-    const first = await h.gql(`{ counties(page: { first: 4 }) { totalCount edges { cursor node { code } } pageInfo { hasNextPage endCursor } } }`, {}, admin);
+    const first = await h.gql(
+      `{ counties(page: { first: 4 }) { totalCount edges { cursor node { code } } pageInfo { hasNextPage endCursor } } }`,
+      {},
+      admin,
+    );
     const conn = first.data!.counties;
     expect(conn.edges).toHaveLength(4);
     expect(conn.pageInfo.hasNextPage).toBe(true);

@@ -37,7 +37,10 @@ describe('authentication', () => {
     );
     expect(revoked.data!.revokeApiToken.token.revokedAt).toBeTruthy();
     expect((await h.gql(COUNTIES, {}, actuary)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const audit = await h.sql(`select action from audit_event where entity_type = 'ApiToken' and entity_id = $1`, [id]);
+    const audit = await h.sql(
+      `select action from audit_event where entity_type = 'ApiToken' and entity_id = $1`,
+      [id],
+    );
     expect(audit.map((a) => a.action)).toEqual(['CREATE', 'REVOKE']);
   });
 

@@ -20,7 +20,12 @@ beforeAll(async () => {
   defaults = await createDefaults(h);
   actuary = await h.token(Role.ACTUARY);
   const codes = ['513432', '520521', '421122', '420529', '420527'];
-  const { contracts } = await createPricedProgramme(h, 2020, codes.map((code) => ({ code, headCount: 10000 })), defaults);
+  const { contracts } = await createPricedProgramme(
+    h,
+    2020,
+    codes.map((code) => ({ code, headCount: 10000 })),
+    defaults,
+  );
   for (const c of contracts) c2020[c.county.code] = c;
 });
 afterAll(async () => h?.close());
@@ -69,18 +74,29 @@ describe('previewQuote', () => {
     const c = await contractIn('513432', null);
     const start = c.periodStart; // YYYY-01-01
     const y = Number(start.slice(0, 4));
-    await enrollPeople(h, { id: c.id, programmeYear: c.programmeYear, countyCode: '513432', periodStart: c.periodStart, periodEnd: c.periodEnd }, [
-      { countyCode: '513432', birthDate: `${y - 30}-01-01`, gender: 'F' }, // 30 on the start day → 30-39
-      { countyCode: '513432', birthDate: `${y - 30}-01-02`, gender: 'F' }, // 29 → 18-29
-      { countyCode: '513432', birthDate: `${y - 60}-01-01`, gender: 'M' }, // 60 → 50-60
-      { countyCode: '513432', birthDate: `${y - 61}-01-01`, gender: 'M' }, // 61: outside the bands, not priced
-      { countyCode: '513432', birthDate: `${y - 18}-01-01`, gender: 'M' }, // 18 → 18-29
-    ]);
+    await enrollPeople(
+      h,
+      {
+        id: c.id,
+        programmeYear: c.programmeYear,
+        countyCode: '513432',
+        periodStart: c.periodStart,
+        periodEnd: c.periodEnd,
+      },
+      [
+        { countyCode: '513432', birthDate: `${y - 30}-01-01`, gender: 'F' }, // 30 on the start day → 30-39
+        { countyCode: '513432', birthDate: `${y - 30}-01-02`, gender: 'F' }, // 29 → 18-29
+        { countyCode: '513432', birthDate: `${y - 60}-01-01`, gender: 'M' }, // 60 → 50-60
+        { countyCode: '513432', birthDate: `${y - 61}-01-01`, gender: 'M' }, // 61: outside the bands, not priced
+        { countyCode: '513432', birthDate: `${y - 18}-01-01`, gender: 'M' }, // 18 → 18-29
+      ],
+    );
     const res = await h.gql(PREVIEW, { input: { contractId: String(c.id) } }, actuary);
     expect(res.errors).toBeUndefined();
     const q = res.data!.previewQuote;
     expect(q.breakdown.populationSource).toBe('ROSTER');
-    const count = (band: string, gender: string) => q.breakdown.cells.find((x: any) => x.band === band && x.gender === gender).count;
+    const count = (band: string, gender: string) =>
+      q.breakdown.cells.find((x: any) => x.band === band && x.gender === gender).count;
     expect(count('30-39', 'F')).toBe(1);
     expect(count('18-29', 'F')).toBe(1);
     expect(count('50-60', 'M')).toBe(1);
@@ -105,11 +121,17 @@ describe('quoteContract', () => {
     expect(first.data!.quoteContract.quote.perCapitaPremium).toBe('28.79');
     const [row] = await h.sql(`select status, version from county_contract where id = $1`, [c.id]);
     expect(row!.status).toBe('QUOTED');
-    const [stored] = await h.sql(`select inputs, breakdown, per_capita_premium from quote where contract_id = $1`, [c.id]);
+    const [stored] = await h.sql(
+      `select inputs, breakdown, per_capita_premium from quote where contract_id = $1`,
+      [c.id],
+    );
     expect(stored!.inputs.rateTable.basis.frequency['18-29'].F).toBe(0.014);
     expect(stored!.inputs.plan.terms.annualCap).toBe(30000);
     expect(stored!.breakdown.perCapitaPremium).toBe('28.79');
-    const audit = await h.sql(`select action, from_state, to_state from audit_event where entity_type = 'CountyContract' and entity_id = $1`, [String(c.id)]);
+    const audit = await h.sql(
+      `select action, from_state, to_state from audit_event where entity_type = 'CountyContract' and entity_id = $1`,
+      [String(c.id)],
+    );
     expect(audit).toEqual([{ action: 'QUOTE', from_state: 'DRAFT', to_state: 'QUOTED' }]);
 
     const again = await h.gql(QUOTE, { input: { contractId: String(c.id), version: row!.version } }, actuary);
@@ -146,7 +168,11 @@ describe('quoteContract', () => {
       acceptedQuoteId: q2.data!.quoteContract.quote.id,
       totalPremium: '63640.00',
     });
-    const late = await h.gql(QUOTE, { input: { contractId: String(c.id), version: await contractVersion(h, c.id) } }, actuary);
+    const late = await h.gql(
+      QUOTE,
+      { input: { contractId: String(c.id), version: await contractVersion(h, c.id) } },
+      actuary,
+    );
     expect(late.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT' });
     expect(late.errors?.[0]?.message).toContain('APPROVED');
   });
@@ -157,8 +183,15 @@ describe('quoteContract', () => {
     expect(stale.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'STALE_VERSION' });
     await h.sql(`update rate_table set status = 'DRAFT' where id = $1`, [defaults.table.id]);
     try {
-      const draft = await h.gql(QUOTE, { input: { contractId: String(c.id), version: await contractVersion(h, c.id) } }, actuary);
-      expect(draft.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'RATE_TABLE_NOT_PUBLISHED' });
+      const draft = await h.gql(
+        QUOTE,
+        { input: { contractId: String(c.id), version: await contractVersion(h, c.id) } },
+        actuary,
+      );
+      expect(draft.errors?.[0]?.extensions).toMatchObject({
+        code: 'CONFLICT',
+        reason: 'RATE_TABLE_NOT_PUBLISHED',
+      });
       // A preview may still use it: actuaries try draft tables before publishing.
       const preview = await h.gql(PREVIEW, { input: { contractId: String(c.id) } }, actuary);
       expect(preview.errors).toBeUndefined();
@@ -171,10 +204,21 @@ describe('quoteContract', () => {
   it('checks roles: ACTUARY and ADMIN quote, FOUNDATION reads quotes', async () => {
     const c = await contractIn('532627');
     await expectRoles(h, PREVIEW, { input: { contractId: String(c.id) } }, [Role.ADMIN, Role.ACTUARY]);
-    await expectRoles(h, QUOTE, { input: { contractId: String(c.id), version: 1 } }, [Role.ADMIN, Role.ACTUARY]);
-    const res = await h.gql(QUOTE, { input: { contractId: String(c.id), version: await contractVersion(h, c.id) } }, actuary);
+    await expectRoles(h, QUOTE, { input: { contractId: String(c.id), version: 1 } }, [
+      Role.ADMIN,
+      Role.ACTUARY,
+    ]);
+    const res = await h.gql(
+      QUOTE,
+      { input: { contractId: String(c.id), version: await contractVersion(h, c.id) } },
+      actuary,
+    );
     const id = res.data!.quoteContract.quote.id;
-    await expectRoles(h, `query($id: ID!) { quote(id: $id) { id } }`, { id }, [Role.ADMIN, Role.ACTUARY, Role.FOUNDATION]);
+    await expectRoles(h, `query($id: ID!) { quote(id: $id) { id } }`, { id }, [
+      Role.ADMIN,
+      Role.ACTUARY,
+      Role.FOUNDATION,
+    ]);
     await expectRoles(h, `query($id: ID!) { contractQuotes(contractId: $id) { id } }`, { id: String(c.id) }, [
       Role.ADMIN,
       Role.ACTUARY,
@@ -189,12 +233,23 @@ describe('simulatePlans', () => {
 
   it('prices each plan and replays last year’s approved claims per person with the annual benefit function', async () => {
     const prevYear = 2019;
-    const { contracts: [prev] } = await createPricedProgramme(h, prevYear, [{ code: '420529', headCount: 100 }], defaults);
+    const {
+      contracts: [prev],
+    } = await createPricedProgramme(h, prevYear, [{ code: '420529', headCount: 100 }], defaults);
     const cur = c2020['420529'];
-    await h.sql(`update county_contract set status = 'EXPIRED', insured_count = 100, per_capita_premium = 30, total_premium = 3000 where id = $1`, [prev!.id]);
+    await h.sql(
+      `update county_contract set status = 'EXPIRED', insured_count = 100, per_capita_premium = 30, total_premium = 3000 where id = $1`,
+      [prev!.id],
+    );
     const people = await enrollPeople(
       h,
-      { id: prev!.id, programmeYear: prevYear, countyCode: '420529', periodStart: prev!.periodStart, periodEnd: prev!.periodEnd },
+      {
+        id: prev!.id,
+        programmeYear: prevYear,
+        countyCode: '420529',
+        periodStart: prev!.periodStart,
+        periodEnd: prev!.periodEnd,
+      },
       [
         { countyCode: '420529', birthDate: '1980-05-05', gender: 'F' },
         { countyCode: '420529', birthDate: '1975-05-05', gender: 'M' },
@@ -208,7 +263,16 @@ describe('simulatePlans', () => {
            basic_insurance_paid, critical_illness_paid, medical_assistance_paid, excluded_cost, eligible_oop, rule_trace,
            idempotency_key, submitted_by_token_id, submitted_at)
          values ($1, $2, $3, $4, '420529', $5, $6, '{}', '{}', $7, $7, 'H', 'COUNTY', 'A87.9', '{}', $8, 0, 0, 0, 0, $8, '[]', $1, 1, now())`,
-        [`CLM-SIM-${prevYear}-${i}`, p.insuredId, p.coverageId, prev!.id, prevYear, status, `${prevYear}-06-0${i}`, x],
+        [
+          `CLM-SIM-${prevYear}-${i}`,
+          p.insuredId,
+          p.coverageId,
+          prev!.id,
+          prevYear,
+          status,
+          `${prevYear}-06-0${i}`,
+          x,
+        ],
       );
     await claim(1, people[0]!, '41696.00'); // the 2019 story: P = 20,617.60
     await claim(2, people[1]!, '20000.00');
@@ -223,7 +287,14 @@ describe('simulatePlans', () => {
           { label: 'standard', planId: String(defaults.plan.id) },
           {
             label: 'richer',
-            terms: { deductible: '500.00', tiers: [{ upTo: '10000.00', ratio: 0.5 }, { upTo: null, ratio: 0.7 }], annualCap: '50000.00' },
+            terms: {
+              deductible: '500.00',
+              tiers: [
+                { upTo: '10000.00', ratio: 0.5 },
+                { upTo: null, ratio: 0.7 },
+              ],
+              annualCap: '50000.00',
+            },
           },
         ],
       },
@@ -233,7 +304,14 @@ describe('simulatePlans', () => {
     const [std, rich] = res.data!.simulatePlans;
     expect(std.label).toBe('standard');
     expect(std.quote.id).toBeNull();
-    expect(std.replay).toMatchObject({ programmeYear: prevYear, people: 3, claims: 4, benefit: '73217.60', peopleAtCap: 1, note: null });
+    expect(std.replay).toMatchObject({
+      programmeYear: prevYear,
+      people: 3,
+      claims: 4,
+      benefit: '73217.60',
+      peopleAtCap: 1,
+      note: null,
+    });
     // loss ratio = benefit ÷ (this plan's per-capita × last year's 100 insured)
     expect(std.replay.lossRatio).toBeCloseTo(73217.6 / (Number(std.quote.perCapitaPremium) * 100), 6);
     // richer: P(41,696) = 4,750 + 22,187.20; P(45,000) = 4,750 + 24,500; P(85,000) = min(50,000, 4,750 + 52,500)
@@ -244,9 +322,18 @@ describe('simulatePlans', () => {
 
   it('returns the premium side and an empty replay when the county has no complete year', async () => {
     const c = c2020['420527']!;
-    const res = await h.gql(SIM, { id: String(c.id), plans: [{ label: 'std', planId: String(defaults.plan.id) }] }, actuary);
+    const res = await h.gql(
+      SIM,
+      { id: String(c.id), plans: [{ label: 'std', planId: String(defaults.plan.id) }] },
+      actuary,
+    );
     expect(res.errors).toBeUndefined();
-    expect(res.data!.simulatePlans[0].replay).toMatchObject({ programmeYear: null, people: 0, benefit: '0.00', note: 'no complete previous year for this county' });
+    expect(res.data!.simulatePlans[0].replay).toMatchObject({
+      programmeYear: null,
+      people: 0,
+      benefit: '0.00',
+      note: 'no complete previous year for this county',
+    });
     expect(res.data!.simulatePlans[0].quote.perCapitaPremium).toBe('31.82');
   });
 
@@ -254,10 +341,21 @@ describe('simulatePlans', () => {
     const c = await contractIn('420322');
     const res = await h.gql(
       SIM,
-      { id: String(c.id), plans: [{ label: 'bad', terms: { deductible: '0.00', tiers: [{ upTo: null, ratio: 1.5 }], annualCap: '100.00' } }] },
+      {
+        id: String(c.id),
+        plans: [
+          {
+            label: 'bad',
+            terms: { deductible: '0.00', tiers: [{ upTo: null, ratio: 1.5 }], annualCap: '100.00' },
+          },
+        ],
+      },
       actuary,
     );
-    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'plans[0].terms.tiers[0].ratio' });
+    expect(res.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'plans[0].terms.tiers[0].ratio',
+    });
   });
 });
 
@@ -290,7 +388,10 @@ describe('quoteProgramme job', () => {
       expect(byCounty['513432'].insuredCount).toBe(500);
       expect(byCounty['532624']).toMatchObject({ outcome: 'FAILED' });
       expect(byCounty['532624'].reason).toContain('declaredHeadCount');
-      const statuses = await h.sql(`select county_code, status from county_contract where programme_year = $1 order by county_code`, [y]);
+      const statuses = await h.sql(
+        `select county_code, status from county_contract where programme_year = $1 order by county_code`,
+        [y],
+      );
       expect(Object.fromEntries(statuses.map((r) => [r.county_code, r.status]))).toEqual({
         '513432': 'QUOTED',
         '520521': 'QUOTED',
@@ -301,7 +402,10 @@ describe('quoteProgramme job', () => {
       const again = await h.gql(start, { input: { year: y } }, actuary);
       const second = await waitForJob(h, actuary, again.data!.quoteProgramme.job.id);
       expect(second.result).toMatchObject({ contracts: 3, quoted: 0, unchanged: 2, failed: 1 });
-      const quotes = await h.sql(`select q.id from quote q join county_contract c on c.id = q.contract_id where c.programme_year = $1`, [y]);
+      const quotes = await h.sql(
+        `select q.id from quote q join county_contract c on c.id = q.contract_id where c.programme_year = $1`,
+        [y],
+      );
       expect(quotes).toHaveLength(2);
     } finally {
       await workers.close();

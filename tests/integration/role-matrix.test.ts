@@ -130,7 +130,8 @@ function placeholder(type: GraphQLInputType): unknown {
   if (isEnumType(type)) return type.getValues()[0]!.name;
   if (isInputObjectType(type)) {
     const out: Record<string, unknown> = {};
-    for (const f of Object.values(type.getFields())) if (isNonNullType(f.type)) out[f.name] = placeholder(f.type);
+    for (const f of Object.values(type.getFields()))
+      if (isNonNullType(f.type)) out[f.name] = placeholder(f.type);
     return out;
   }
   if (isScalarType(type)) {
@@ -158,11 +159,15 @@ function placeholder(type: GraphQLInputType): unknown {
   throw new Error(`no placeholder for ${String(type)}`);
 }
 
-function operation(kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>): { text: string; variables: Record<string, unknown> } {
+function operation(
+  kind: 'query' | 'mutation',
+  field: GraphQLField<unknown, unknown>,
+): { text: string; variables: Record<string, unknown> } {
   const required = field.args.filter((a) => isNonNullType(a.type));
   const decl = required.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
   const args = required.map((a) => `${a.name}: $${a.name}`).join(', ');
-  const selection = getNamedType(field.type) && 'getFields' in getNamedType(field.type) ? ' { __typename }' : '';
+  const selection =
+    getNamedType(field.type) && 'getFields' in getNamedType(field.type) ? ' { __typename }' : '';
   return {
     text: `${kind}${decl ? `(${decl})` : ''} { ${field.name}${args ? `(${args})` : ''}${selection} }`,
     variables: Object.fromEntries(required.map((a) => [a.name, placeholder(a.type)])),

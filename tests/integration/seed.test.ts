@@ -35,7 +35,11 @@ describe('demo seed', () => {
   });
 
   test('seeding a fresh database writes exactly the demo rows', async () => {
-    const result = await seedDemo(h.em(), { audit: h.rt.services.audit, now: () => h.clock.now(), steps: BASE_STEPS });
+    const result = await seedDemo(h.em(), {
+      audit: h.rt.services.audit,
+      now: () => h.clock.now(),
+      steps: BASE_STEPS,
+    });
     expect(result).toEqual({
       seeded: true,
       steps: {

@@ -77,7 +77,12 @@ beforeAll(async () => {
   await seedReferenceData(h);
   world = await createClaimsWorld(h, 2019, [XIDE]);
   y2019 = world.contracts.get(`${XIDE}:2019`)!;
-  const { contracts } = await createPricedProgramme(h, 2020, [{ code: XIDE, headCount: 10000 }], world.defaults);
+  const { contracts } = await createPricedProgramme(
+    h,
+    2020,
+    [{ code: XIDE, headCount: 10000 }],
+    world.defaults,
+  );
   contract2020Id = contracts[0]!.id;
   coordinator = await h.token(Role.COORDINATOR, { countyCodes: [XIDE] });
   reviewer = await h.token(Role.CLAIMS_REVIEWER);
@@ -92,13 +97,21 @@ async function file(
   month: number,
   over: Record<string, unknown> = {},
 ): Promise<ClaimData> {
-  const c = await submitClaim(h, token, claimInput(p.nationalId, { ...amountsFor(x), ...stay(month), ...over }));
+  const c = await submitClaim(
+    h,
+    token,
+    claimInput(p.nationalId, { ...amountsFor(x), ...stay(month), ...over }),
+  );
   allClaims.push(c);
   return c;
 }
 
 function count(p: { nationalId: string }, c: ClaimData): void {
-  expect({ status: c.status, reason: c.rejectionReason, flags: c.flags }).toEqual({ status: 'APPROVED', reason: null, flags: [] });
+  expect({ status: c.status, reason: c.rejectionReason, flags: c.flags }).toEqual({
+    status: 'APPROVED',
+    reason: null,
+    flags: [],
+  });
   approvedClaims.push(c);
   const list = counted.get(p.nationalId) ?? [];
   list.push(Number(c.eligibleOutOfPocket));

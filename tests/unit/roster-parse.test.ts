@@ -597,7 +597,8 @@ describe('the staging threads', () => {
     const rows: RosterRow[] = Array.from({ length: 3000 }, (_, i) => ({
       lineNumber: i + 2,
       fields: {
-        national_id: i % 50 === 0 ? 'bad' : makeNationalId('513432', '1980-05-12', i % 1000, i % 2 ? 'M' : 'F'),
+        national_id:
+          i % 50 === 0 ? 'bad' : makeNationalId('513432', '1980-05-12', i % 1000, i % 2 ? 'M' : 'F'),
         name: `人${i}`,
         household_id: `H${i}`,
         registered_poor: i % 7 === 0 ? '否' : '是',

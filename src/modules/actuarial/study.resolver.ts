@@ -3,14 +3,12 @@ import { PageInput } from '../../graphql/connection';
 import { actorOf, type GqlContext } from '../../graphql/context';
 import { Role } from '../auth/api-token.entity';
 import { JobPayload, toJobType } from '../jobs/job.types';
-import { toRateTableType } from '../pricing/rate-table.types';
 import { StudyKind } from './actuarial-study.entity';
 import {
   ActuarialStudyConnection,
   ActuarialStudyType,
   ChainLadderResultType,
   ProposeRateTableInput,
-  ProposeRateTablePayload,
   RunExperienceStudyInput,
   RunLossStudyInput,
   toChainLadderType,
@@ -95,20 +93,17 @@ export class ActuarialStudyResolver {
   }
 
   @Authorized(ACTUARIES)
-  @Mutation(() => ProposeRateTablePayload, {
+  @Mutation(() => JobPayload, {
     description:
-      "Proposes a DRAFT rate table from the claims data of a study's programme year, credibility-blended with the current published table (ACTUARY, ADMIN).",
+      "Proposes a DRAFT rate table from the claims data of a study's programme year, credibility-blended with the current published table, in the background; follow it with job(id): its result names the table (rateTableId), whose evidence field holds the working (ACTUARY, ADMIN).",
   })
   async proposeRateTable(
     @Ctx() ctx: GqlContext,
     @Arg('input', () => ProposeRateTableInput, { description: "The operation's input." })
     input: ProposeRateTableInput,
-  ): Promise<ProposeRateTablePayload> {
-    const { table, evidence } = await ctx.services.actuarial.proposeRateTable(
-      ctx.em,
-      actorOf(ctx),
-      input.studyId,
-    );
-    return { rateTable: toRateTableType(table), evidence };
+  ): Promise<JobPayload> {
+    return {
+      job: toJobType(await ctx.services.actuarial.startProposeRateTable(ctx.em, actorOf(ctx), input.studyId)),
+    };
   }
 }

@@ -69,6 +69,17 @@ export interface LossStudyResult {
 }
 
 /** What the loss-study job returns (shown by `job(id)`): no personal data. */
+/** What a proposal job reports: the DRAFT table it stored. */
+export interface ProposalJobSummary {
+  rateTableId: number;
+  code: string;
+  version: number;
+  studyId: number;
+  /** Claims the proposal counted. */
+  claims: number;
+  [key: string]: unknown;
+}
+
 export interface StudyJobSummary {
   studyId: number;
   kind: StudyKind;
@@ -677,11 +688,23 @@ export class ActuarialStudyService {
    *   table's base date, ln x − (admission − baseDate)/365 × ln(1 + annualTrend), the inverse
    *   of the pricing trend, so the proposed mu is at the table's base date like the current one.
    */
-  async proposeRateTable(
+  async startProposeRateTable(em: EntityManager, actor: Actor, studyId: string): Promise<JobSnapshot> {
+    const study = await this.proposalStudy(em, studyId);
+    const job = await this.jobs.enqueue(
+      'actuarial',
+      'propose-rate-table',
+      { studyId: study.id, actorTokenId: actor.tokenId, actorRole: actor.role },
+      { jobId: `propose-rate-table-${randomUUID()}` },
+    );
+    await this.auditEnqueue(em, actor, job, { studyId: study.id });
+    return job;
+  }
+
+  /** The study a proposal is made from: it must exist and name a programme year. */
+  private async proposalStudy(
     em: EntityManager,
-    actor: Actor,
-    studyId: string,
-  ): Promise<{ table: RateTable; evidence: Record<string, unknown> }> {
+    studyId: string | number,
+  ): Promise<ActuarialStudy & { year: number }> {
     const id = Number(studyId);
     if (!Number.isSafeInteger(id)) throw badInput('input.studyId', 'not a study id');
     const study = await em.findOne(ActuarialStudy, { id });
@@ -694,10 +717,28 @@ export class ActuarialStudyService {
         'the study has no programme year (run a loss study with programmeYear, or an experience study)',
         'NO_YEAR',
       );
+    return Object.assign(study, { year });
+  }
+
+  /**
+   * The job's work (see the class notes above `startProposeRateTable`). `jobId` makes it safe to
+   * repeat: a retried attempt finds the table its first attempt stored.
+   */
+  async proposeRateTable(
+    em: EntityManager,
+    actor: Actor,
+    jobId: string,
+    studyId: number,
+    progress: ProgressFn = async () => undefined,
+  ): Promise<ProposalJobSummary> {
+    const study = await this.proposalStudy(em, studyId);
+    const { year } = study;
+    const params = study.parameters as Record<string, unknown>;
     const asOfRaw = study.kind === StudyKind.EXPERIENCE ? params.asOf : params.valuationDate;
     const asOf = typeof asOfRaw === 'string' && isIsoDate(asOfRaw) ? asOfRaw : this.clock.today();
     const current = await this.currentTable(em, year);
     const areaFactors = current.areaFactors ?? {};
+    await progress(10, `exposure and claims of ${year} by band and gender`);
 
     const exposureRows = await this.pg.query<{ band: AgeBand; gender: Gender; exposure: number }>(
       `select band, gender, sum(days * coalesce(($3::jsonb ->> left(county_code, 2))::float8, 1)) / 365.0 as exposure
@@ -742,6 +783,7 @@ export class ActuarialStudyService {
       s.sumLogSquared += c.sum_log2;
       severityByBand.set(c.band, s);
     }
+    await progress(60, 'frequency and severity blended by credibility');
     let recal: RecalibrationResult;
     try {
       recal = recalibrateRateTable({
@@ -759,6 +801,7 @@ export class ActuarialStudyService {
       throw err;
     }
     const evidence = {
+      jobId,
       studyId: study.id,
       studyKind: study.kind,
       programmeYear: year,
@@ -790,9 +833,15 @@ export class ActuarialStudyService {
         fullCredibilityClaims: current.fullCredibilityClaims,
         maxRateChange: current.maxRateChange,
       },
-      { sourceStudyId: study.id, evidence },
+      { sourceStudyId: study.id, evidence, jobId },
     );
-    return { table, evidence };
+    return {
+      rateTableId: table.id,
+      code: table.code,
+      version: table.version,
+      studyId: study.id,
+      claims: frequency.reduce((n, f) => n + f.claims, 0),
+    };
   }
 
   private async currentTable(em: EntityManager, year: number): Promise<RateTable> {

@@ -2,7 +2,6 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/connection';
 import { DateScalar, MoneyScalar } from '../../graphql/scalars';
-import { RateTableType } from '../pricing/rate-table.types';
 import type { ChainLadderResult } from './engine';
 import { StudyKind, type ActuarialStudy } from './actuarial-study.entity';
 import type { CountyIbnr, LossStudyResult } from './study.service';
@@ -317,15 +316,4 @@ export class RunExperienceStudyInput {
 export class ProposeRateTableInput {
   @Field(() => ID, { description: 'The study (EXPERIENCE, or LOSS_DEVELOPMENT with a programme year).' })
   studyId!: string;
-}
-
-@ObjectType({ description: 'The proposed DRAFT rate table, with the evidence per cell.' })
-export class ProposeRateTablePayload {
-  @Field(() => RateTableType, { description: 'The new DRAFT table; an ACTUARY publishes it.' })
-  rateTable!: RateTableType;
-
-  @Field(() => GraphQLJSON, {
-    description: 'Evidence: per cell claims, exposure, raw estimate, Z, prior and blended value; data basis.',
-  })
-  evidence!: unknown;
 }

@@ -270,13 +270,14 @@ export class RateTableService {
 
   /**
    * Creates a DRAFT with version = highest version of the code + 1. `origin` is for tables
-   * proposed by an actuarial study (the study and the evidence per cell).
+   * proposed by an actuarial study (the study and the evidence per cell); with `jobId` (also
+   * stored in the evidence) a second call from the same job returns the first call's table.
    */
   async create(
     em: EntityManager,
     actor: Actor,
     input: RateTableData,
-    origin: { sourceStudyId?: number | null; evidence?: unknown } = {},
+    origin: { sourceStudyId?: number | null; evidence?: unknown; jobId?: string | null } = {},
   ): Promise<RateTable> {
     const problems = validateRateTableInput(input);
     if (problems.length) throw badInputs(problems);
@@ -291,6 +292,18 @@ export class RateTableService {
           'all',
           tx.getTransactionContext(),
         );
+      if (origin.jobId) {
+        // A proposal job's retried attempt: the table its first attempt stored, not a second one.
+        const [done] = await tx
+          .getConnection()
+          .execute<{ id: number }[]>(
+            `select id from rate_table where code = ? and evidence ->> 'jobId' = ?`,
+            [input.code, origin.jobId],
+            'all',
+            tx.getTransactionContext(),
+          );
+        if (done) return tx.findOneOrFail(RateTable, { id: done.id });
+      }
       const [row] = await tx
         .getConnection()
         .execute<{ max: number | null }[]>(

@@ -1,3 +1,4 @@
+import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/connection';
 import { DateScalar, MoneyScalar } from '../../graphql/scalars';
@@ -132,6 +133,13 @@ export class RateTableType {
   @Field(() => ID, { nullable: true, description: 'The actuarial study a proposed table came from, if any.' })
   sourceStudyId!: string | null;
 
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description:
+      'For a proposed table: the evidence per cell (claims, exposure, raw estimate, Z, prior and blended value) and the data basis.',
+  })
+  evidence!: unknown;
+
   @Field(() => Date, { nullable: true, description: 'When it was published.' })
   publishedAt!: Date | null;
 
@@ -170,6 +178,7 @@ export function toRateTableType(t: RateTable): RateTableType {
     fullCredibilityClaims: t.fullCredibilityClaims,
     maxRateChange: t.maxRateChange,
     sourceStudyId: sourceStudy ? String(sourceStudy.id) : null,
+    evidence: t.evidence ?? null,
     publishedAt: t.publishedAt ?? null,
     retiredAt: t.retiredAt ?? null,
     createdAt: t.createdAt,

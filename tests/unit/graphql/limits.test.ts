@@ -44,13 +44,17 @@ describe('depthLimit', () => {
 describe('variableField', () => {
   it('names the missing input field', () => {
     expect(
-      variableField('Variable "$input" got invalid value { a: 1 }; Field "nameZh" of required type "String!" was not provided.'),
+      variableField(
+        'Variable "$input" got invalid value { a: 1 }; Field "nameZh" of required type "String!" was not provided.',
+      ),
     ).toBe('input.nameZh');
   });
   it('names a nested path', () => {
-    expect(variableField('Variable "$input" got invalid value "x" at "input.tiers[1].ratio"; Expected type "Float".')).toBe(
-      'input.tiers[1].ratio',
-    );
+    expect(
+      variableField(
+        'Variable "$input" got invalid value "x" at "input.tiers[1].ratio"; Expected type "Float".',
+      ),
+    ).toBe('input.tiers[1].ratio');
   });
   it('falls back to the variable', () => {
     expect(variableField('Variable "$id" of required type "ID!" was not provided.')).toBe('id');
