@@ -6,6 +6,7 @@ import { Migration20261122182801 } from './Migration20261122182801';
 import { Migration20261122182853 } from './Migration20261122182853';
 import { Migration20261122184056 } from './Migration20261122184056';
 import { Migration20261122203000 } from './Migration20261122203000';
+import { Migration20261122210000 } from './Migration20261122210000';
 
 /**
  * Every migration, in order. Listed explicitly so the same build runs them from source
@@ -19,4 +20,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122182853', class: Migration20261122182853 },
   { name: 'Migration20261122184056', class: Migration20261122184056 },
   { name: 'Migration20261122203000', class: Migration20261122203000 },
+  { name: 'Migration20261122210000', class: Migration20261122210000 },
 ];

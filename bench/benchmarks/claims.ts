@@ -26,7 +26,7 @@ import type { BenefitPlanTerms } from '../../src/modules/pricing/engine/types';
 import { addDays, type IsoDate } from '../../src/shared/dates';
 import { money, toFen } from '../../src/shared/money';
 import { benchKeys, benchPiiEnv } from '../lib/keys';
-import { distRoot, freePort, startChild, type ChildServer } from './coverage-common';
+import { apiNodeArgs, distRoot, freePort, startChild, type ChildServer } from './coverage-common';
 import { SHARED_CORES_NOTE, type BenchContext, type ReadyBenchmark } from '../lib/types';
 
 const CLIENTS = 16;
@@ -340,8 +340,7 @@ export const claimsBench: ReadyBenchmark<State, Result> = {
       port,
       'product API (claims)',
       ctx.log,
-      // e.g. BENCH_API_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the API
-      process.env.BENCH_API_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
+      apiNodeArgs(),
     );
     const url = `${api.url}/graphql`;
     const { token, secret } = await rt.services.tokens.create(orm.em.fork(), SYSTEM_ACTOR, {

@@ -161,6 +161,11 @@ async function waitUntilUp(
   }
 }
 
+/** Extra node flags for a product API under benchmark, e.g. BENCH_API_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+export function apiNodeArgs(): string[] {
+  return process.env.BENCH_API_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+}
+
 export async function startChild(
   script: string,
   args: string[],
@@ -225,7 +230,7 @@ export async function startProductApi(databaseUrl: string, log: Log): Promise<Ch
     EXPLORER_ENABLED: 'false',
     ...benchPiiEnv(),
   };
-  return startChild(join(distRoot(), 'src', 'main.js'), ['api'], env, port, 'product API', log);
+  return startChild(join(distRoot(), 'src', 'main.js'), ['api'], env, port, 'product API', log, apiNodeArgs());
 }
 
 /** The bare `node:http` + `pg` server (coverage-bare-server.ts) running the product's statement. */

@@ -42,6 +42,7 @@ export async function createRuntime(
     pg,
     services,
     async close() {
+      await services.tokens.stopWatching();
       await queues.close();
       await pg.end();
       await orm.close();

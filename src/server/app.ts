@@ -4,7 +4,14 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { getComplexity, simpleEstimator, fieldExtensionsEstimator } from 'graphql-query-complexity';
-import { GraphQLError, separateOperations } from 'graphql';
+import {
+  BREAK,
+  GraphQLError,
+  getVariableValues,
+  separateOperations,
+  visit,
+  type DocumentNode,
+} from 'graphql';
 import type { Services } from '../app/services';
 import type { Config } from '../config/config';
 import type { Orm } from '../db/orm';
@@ -53,32 +60,66 @@ export async function authenticateRequest(req: Request, services: Services): Pro
   return req.actor;
 }
 
+/** Whether a document uses `@skip`/`@include` (its cost then depends on the variables). */
+function hasConditionalDirectives(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value === 'skip' || node.name.value === 'include') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
 function costLimit(
   max: number,
   schemaPromise: ReturnType<typeof buildPillarSchema>,
 ): ApolloServerPlugin<GqlContext> {
+  // No field declares a cost that reads its arguments, so an operation's cost depends on the
+  // variables only through @skip/@include: otherwise it is computed once per parsed document
+  // (Apollo's document cache hands back the same DocumentNode for the same query text).
+  const costs = new WeakMap<DocumentNode, Map<string, number> | 'by-variables'>();
+  const bad = (message: string) =>
+    new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field: variableField(message) } });
   return {
     async requestDidStart() {
       const schema = await schemaPromise;
       return {
-        async didResolveOperation({ request, document }) {
-          let cost: number;
-          try {
-            cost = getComplexity({
-              schema,
-              operationName: request.operationName,
-              query: request.operationName
-                ? (separateOperations(document)[request.operationName] ?? document)
-                : document,
-              variables: request.variables,
-              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch (err) {
-            // Variables that do not fit their types: the caller's mistake, reported with the field.
-            const message = (err as Error).message;
-            throw new GraphQLError(message, {
-              extensions: { code: 'BAD_USER_INPUT', field: variableField(message) },
-            });
+        async didResolveOperation({ request, document, operation }) {
+          // Variables that do not fit their types: the caller's mistake, reported with the field.
+          const coerced = getVariableValues(
+            schema,
+            operation?.variableDefinitions ?? [],
+            request.variables ?? {},
+          );
+          if (coerced.errors?.length) throw bad(coerced.errors[coerced.errors.length - 1]!.message);
+          let known = costs.get(document);
+          if (known === undefined) {
+            known = hasConditionalDirectives(document) ? 'by-variables' : new Map<string, number>();
+            costs.set(document, known);
+          }
+          const key = request.operationName ?? '';
+          let cost = known === 'by-variables' ? undefined : known.get(key);
+          if (cost === undefined) {
+            try {
+              cost = getComplexity({
+                schema,
+                operationName: request.operationName,
+                query:
+                  request.operationName && document.definitions.length > 1
+                    ? (separateOperations(document)[request.operationName] ?? document)
+                    : document,
+                variables: request.variables,
+                estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+              });
+            } catch (err) {
+              throw bad((err as Error).message);
+            }
+            if (known !== 'by-variables') known.set(key, cost);
           }
           if (cost > max) {
             throw new GraphQLError(`query cost ${cost} exceeds the limit of ${max}`, {
@@ -111,6 +152,15 @@ function timing(): ApolloServerPlugin<GqlContext> {
 
 /** Builds the HTTP application: GraphQL, health, readiness, metrics, explorer, dashboard. */
 export async function createApp({ config, orm, services }: AppOptions) {
+  // Token look-ups are cached while this process hears of token changes (TokenService).
+  if (config.DATABASE_URL) {
+    await services.tokens.watchChanges(config.DATABASE_URL).catch((err: Error) => {
+      logger.warn(
+        { err: { message: err.message } },
+        'not listening for token changes yet: token look-ups uncached',
+      );
+    });
+  }
   const schemaPromise = buildPillarSchema();
   const schema = await schemaPromise;
   const apollo = new ApolloServer<GqlContext>({

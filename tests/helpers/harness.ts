@@ -47,6 +47,8 @@ export interface HarnessOptions {
   queueBackend?: 'redis' | 'postgres';
   /** Serve HTTP (default true). */
   http?: boolean;
+  /** Extra configuration (environment variables) for this harness. */
+  env?: Record<string, string>;
 }
 
 /** Creates and migrates this run's template database once (the first worker does it, under a lock). */
@@ -102,6 +104,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     DB_POOL_MAX: '8',
     PII_HMAC_KEY: TEST_HMAC_KEY.toString('base64'),
     PII_ENC_KEYS: `${TEST_ENC_KEY.id}:${TEST_ENC_KEY.key.toString('base64')}`,
+    ...opts.env,
   });
   const clock = new FixedClock(new Date(opts.now ?? '2020-03-02T02:00:00Z'));
   const orm = await createOrm({ url, poolMax: 8 });

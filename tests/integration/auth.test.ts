@@ -44,6 +44,34 @@ describe('authentication', () => {
     expect(audit.map((a) => a.action)).toEqual(['CREATE', 'REVOKE']);
   });
 
+  it('looks a token up once while listening for changes, and forgets it when its row changes anywhere', async () => {
+    const token = await h.token(Role.ACTUARY);
+    const spy = jest.spyOn(h.rt.pg, 'query');
+    const lookups = () =>
+      spy.mock.calls.filter(
+        (c) => (c[0] as unknown as { name?: string }).name === 'api-token-authenticate-v1',
+      ).length;
+    try {
+      expect((await h.gql(COUNTIES, {}, token)).errors).toBeUndefined();
+      expect((await h.gql(COUNTIES, {}, token)).errors).toBeUndefined();
+      expect(lookups()).toBe(1);
+      // Revoked behind the API's back (another process, the CLI, plain SQL): the trigger's
+      // notice reaches this process and the next request reads the row again.
+      const [{ id }] = await h.sql(`select id from api_token where prefix = $1`, [token.slice(0, 10)]);
+      await h.sql(`update api_token set revoked_at = now() where id = $1`, [id]);
+      const until = Date.now() + 2_000;
+      let code: unknown;
+      do {
+        await new Promise((r) => setTimeout(r, 20));
+        code = (await h.gql(COUNTIES, {}, token)).errors?.[0]?.extensions?.code;
+      } while (code !== 'UNAUTHENTICATED' && Date.now() < until);
+      expect(code).toBe('UNAUTHENTICATED');
+      expect(lookups()).toBeGreaterThan(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('refuses an expired token', async () => {
     const token = await h.token(Role.ACTUARY, { expiresAt: new Date(h.clock.now().getTime() + 60_000) });
     expect((await h.gql(COUNTIES, {}, token)).errors).toBeUndefined();

@@ -531,13 +531,13 @@ describe('coverages(nationalIds, on)', () => {
       expect(res.errors).toBeUndefined();
       expect(res.data!.coverages).toHaveLength(1000);
       expect(res.data!.coverages.filter((e: any) => e.coverage.covered)).toHaveLength(20);
-      // Besides the token's authentication, one round trip through the pg pool: a named
-      // (prepared) statement over `= any($1)`.
+      // Besides the token's authentication (cached after the first request), one round trip
+      // through the pg pool: a named (prepared) statement over `= any($1)`.
       const calls = spy.mock.calls.map(
         (c) => c[0] as unknown as { name?: string; text: string; values: unknown[] },
       );
       const lookups = calls.filter((c) => !c.name?.startsWith('api-token-authenticate'));
-      expect(calls.length - lookups.length).toBe(1);
+      expect(calls.length - lookups.length).toBeLessThanOrEqual(1);
       expect(lookups).toHaveLength(1);
       const statement = lookups[0]!;
       expect(statement.name).toMatch(/^coverage-lookup/);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Pool } from 'pg';
+import { Client, type Pool } from 'pg';
 import { badInput, notFound } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import { AuditService } from '../audit/audit.service';
@@ -31,6 +31,12 @@ interface TokenRow {
   revoked_at: Date | null;
 }
 
+/** The channel the `api_token` trigger notifies on every update or delete. */
+const TOKEN_CHANNEL = 'api_token_changed';
+/** A safety net: a cached token is read again after this long even without a notice. */
+const TOKEN_CACHE_TTL_MS = 60_000;
+const TOKEN_CACHE_MAX = 10_000;
+
 const AUTH_STATEMENT = {
   name: 'api-token-authenticate-v1',
   text: 'select id, role, county_codes, province_codes, expires_at, revoked_at from api_token where token_hash = $1',
@@ -46,13 +52,28 @@ export class TokenService {
 
   /**
    * Resolves a bearer token to an actor, or null when missing, unknown, revoked or expired.
-   * Every request runs this, so it is one prepared statement on the shared pool rather than
-   * an ORM look-up; nothing is cached, so a revocation holds from the next request on.
+   * Every request runs this: one prepared statement on the shared pool, its answer kept in a
+   * small cache while the process listens for token changes (`watchChanges`): a trigger on
+   * `api_token` notifies every API process of any update or delete, so a revocation — through
+   * the API, the CLI or plain SQL — evicts the token everywhere within milliseconds (and at once
+   * in the process that revoked it). Without the listener nothing is cached.
    */
   async authenticate(token: string): Promise<Actor | null> {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
-    const { rows } = await this.pg.query<TokenRow>({ ...AUTH_STATEMENT, values: [hashToken(token)] });
-    const row = rows[0];
+    const hash = hashToken(token);
+    const key = hash.toString('hex');
+    const now = Date.now();
+    let row = this.cache.get(key);
+    if (!row || now - row.cachedAt > TOKEN_CACHE_TTL_MS) {
+      const generation = this.generation;
+      const { rows } = await this.pg.query<TokenRow>({ ...AUTH_STATEMENT, values: [hash] });
+      row = rows[0] ? { ...rows[0], cachedAt: now } : undefined;
+      // Only what no change notice can have overtaken is kept.
+      if (row && this.listener && generation === this.generation) {
+        if (this.cache.size >= TOKEN_CACHE_MAX) this.cache.clear();
+        this.cache.set(key, row);
+      }
+    }
     if (!row || row.revoked_at) return null;
     if (row.expires_at && row.expires_at.getTime() <= this.clock.now().getTime()) return null;
     return {
@@ -62,6 +83,55 @@ export class TokenService {
       provinceCodes: row.province_codes,
     };
   }
+
+  /**
+   * Listens for token changes on a connection of its own (API processes call this once) and
+   * reconnects after a failure; until it is listening again nothing is cached.
+   */
+  async watchChanges(connectionString: string): Promise<void> {
+    this.watching = true;
+    const client = new Client({ connectionString });
+    client.on('notification', () => this.forgetAll());
+    const lost = (): void => {
+      if (this.listener !== client) return;
+      this.listener = null;
+      this.forgetAll();
+      client.end().catch(() => undefined);
+      if (this.watching)
+        setTimeout(() => void this.watchChanges(connectionString).catch(() => undefined), 1_000);
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    try {
+      await client.connect();
+      await client.query(`listen ${TOKEN_CHANNEL}`);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      if (this.watching)
+        setTimeout(() => void this.watchChanges(connectionString).catch(() => undefined), 1_000);
+      throw err;
+    }
+    this.forgetAll();
+    this.listener = client;
+  }
+
+  async stopWatching(): Promise<void> {
+    this.watching = false;
+    const client = this.listener;
+    this.listener = null;
+    this.forgetAll();
+    await client?.end().catch(() => undefined);
+  }
+
+  private forgetAll(): void {
+    this.generation++;
+    this.cache.clear();
+  }
+
+  private readonly cache = new Map<string, TokenRow & { cachedAt: number }>();
+  private generation = 0;
+  private listener: Client | null = null;
+  private watching = false;
 
   async create(
     em: EntityManager,
@@ -115,7 +185,7 @@ export class TokenService {
   }
 
   async revoke(em: EntityManager, actor: Actor, id: number): Promise<ApiToken> {
-    return em.transactional(async (tx) => {
+    const revoked = await em.transactional(async (tx) => {
       const token = await tx.findOne(ApiToken, { id });
       if (!token) throw notFound('ApiToken', id);
       if (!token.revokedAt) {
@@ -130,6 +200,9 @@ export class TokenService {
       }
       return token;
     });
+    // This process forgets it at once; the others on the trigger's notice.
+    this.forgetAll();
+    return revoked;
   }
 
   async list(em: EntityManager): Promise<ApiToken[]> {
