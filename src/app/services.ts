@@ -24,7 +24,6 @@ import { RenewalService } from '../modules/renewals/renewal.service';
 import { PayoutService } from '../modules/payouts/payout.service';
 import { ClaimService } from '../modules/claims/claim.service';
 import type { Clock } from '../shared/clock';
-import { currentRequestId } from '../shared/request-context';
 import type { QueueKit } from '../../jobs/queues';
 
 export interface ServiceDeps {
@@ -40,7 +39,7 @@ export interface ServiceDeps {
  * never each other's tables.
  */
 export function createServices(deps: ServiceDeps) {
-  const audit = new AuditService(currentRequestId);
+  const audit = new AuditService();
   const piiKeys = piiKeysFromConfig(deps.config);
   const pii = new PiiService(piiKeys);
   const tokens = new TokenService(deps.clock, audit, deps.pg);

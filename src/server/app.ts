@@ -23,7 +23,6 @@ import { depthLimit } from '../graphql/limits';
 import { variableField } from '../graphql/variable-field';
 import { buildPillarSchema } from '../graphql/schema';
 import { logger } from '../shared/logger';
-import { requestContext } from '../shared/request-context';
 import { claimsByStatus, graphqlDuration, httpRequests, jobCounts, registry } from './metrics';
 import { mountExplorer } from './explorer';
 import { mountQueueDashboard } from './queue-dashboard';
@@ -56,7 +55,10 @@ function bearer(req: Request): string | null {
 export async function authenticateRequest(req: Request, services: Services): Promise<Actor | null> {
   if (req.actor !== undefined) return req.actor;
   const token = bearer(req);
-  req.actor = token ? await services.tokens.authenticate(token) : null;
+  const actor = token ? await services.tokens.authenticate(token) : null;
+  // The request id travels on the actor (to the audit trail) rather than in async-local
+  // storage, whose promise hooks cost every request about a sixth of its CPU on Node 20.
+  req.actor = actor ? { ...actor, requestId: req.requestId } : null;
   return req.actor;
 }
 
@@ -205,7 +207,7 @@ export async function createApp({ config, orm, services }: AppOptions) {
         'request',
       );
     });
-    requestContext.run({ requestId: req.requestId }, next);
+    next();
   });
 
   app.get('/healthz', (_req, res) => {

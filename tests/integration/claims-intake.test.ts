@@ -98,9 +98,11 @@ describe('submitClaim', () => {
     const docs = await h.sql('select kind from claim_document where claim_id = $1 order by id', [claim.id]);
     expect(docs.map((d) => d.kind)).toEqual(['INVOICE', 'DISCHARGE_SUMMARY']);
     const audit = await h.sql(
-      `select action, from_state, to_state, changes from audit_event where entity_type = 'Claim' and entity_id = $1`,
+      `select action, from_state, to_state, changes, request_id from audit_event where entity_type = 'Claim' and entity_id = $1`,
       [claim.id],
     );
+    // The HTTP request's id (the harness's client sends none: the server made one up).
+    expect(audit[0]!.request_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(audit).toEqual([
       expect.objectContaining({
         action: 'SUBMIT',

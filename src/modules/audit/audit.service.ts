@@ -16,8 +16,6 @@ export interface AuditEntry {
  * transaction as the change (persisted by the caller's flush).
  */
 export class AuditService {
-  constructor(private readonly requestId: () => string | undefined = () => undefined) {}
-
   record(em: EntityManager, actor: Actor, entry: AuditEntry): AuditEvent {
     return em.create(AuditEvent, {
       actorTokenId: actor.tokenId,
@@ -28,13 +26,8 @@ export class AuditService {
       fromState: entry.fromState ?? null,
       toState: entry.toState ?? null,
       changes: entry.changes ?? null,
-      requestId: this.requestId() ?? null,
+      requestId: actor.requestId ?? null,
     });
-  }
-
-  /** The request being served (for set-based writers that insert audit rows themselves). */
-  currentRequestId(): string | null {
-    return this.requestId() ?? null;
   }
 
   async list(em: EntityManager, entityType: string, entityId: string): Promise<AuditEvent[]> {

@@ -7,6 +7,8 @@ export interface Actor {
   /** Counties the actor is limited to; empty with no provinces = unrestricted. */
   countyCodes: readonly string[];
   provinceCodes: readonly string[];
+  /** The HTTP request the actor is acting through (recorded on audit events); none for jobs. */
+  requestId?: string | null;
 }
 
 export const SYSTEM_ACTOR: Actor = { tokenId: null, role: 'SYSTEM', countyCodes: [], provinceCodes: [] };

@@ -708,7 +708,7 @@ export class ClaimService {
           };
           assertSafePayload(payload);
           const audits: IntakeAudit[] = [];
-          const requestId = this.audit.currentRequestId();
+          const requestId = actor.requestId ?? null;
           if (w) {
             audits.push({
               entity_type: 'Coverage',
