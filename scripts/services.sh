@@ -4,6 +4,8 @@
 #   scripts/services.sh [up]                   make PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379)
 #                                              reachable: start the installed servers, or install them
 #                                              from Debian's packages first
+#   scripts/services.sh browser                install Debian's Chromium for the explorer's browser test
+#                                              when it is missing (best effort: the test skips without it)
 #   scripts/services.sh with-scratch-db CMD…   run CMD with DATABASE_URL pointing at a new, empty
 #                                              database, dropped afterwards (CMD's exit code is kept)
 #
@@ -98,8 +100,15 @@ with_scratch_db() {
   return "$rc"
 }
 
+browser() {
+  if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then log "Chromium is installed"; return 0; fi
+  install_packages chromium || log "could not install Chromium: the explorer's browser test will be skipped"
+  return 0
+}
+
 case "${1:-up}" in
   up) up ;;
+  browser) browser ;;
   with-scratch-db) shift; with_scratch_db "$@" ;;
-  *) log "usage: $0 [up | with-scratch-db COMMAND…]"; exit 2 ;;
+  *) log "usage: $0 [up | browser | with-scratch-db COMMAND…]"; exit 2 ;;
 esac
