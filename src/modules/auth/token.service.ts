@@ -111,6 +111,11 @@ export class TokenService {
         setTimeout(() => void this.watchChanges(connectionString).catch(() => undefined), 1_000);
       throw err;
     }
+    if (!this.watching) {
+      // stopWatching() was called while this connection was being made.
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.forgetAll();
     this.listener = client;
   }

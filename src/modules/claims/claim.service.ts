@@ -629,6 +629,7 @@ export class ClaimService {
     const client = await this.pg.connect();
     let written: ClaimRow | null = null;
     let earlierId: number | null = null;
+    let broken: Error | undefined;
     try {
       try {
         const opened = (await client.query(intakeOpen(idHash))) as unknown as QueryResult<PersonRow>[];
@@ -807,7 +808,9 @@ export class ClaimService {
         }
         await client.query('commit');
       } catch (err) {
-        await client.query('rollback');
+        await client.query('rollback').catch((rollbackErr: Error) => {
+          broken = rollbackErr;
+        });
         throw err;
       }
     } catch (err) {
@@ -820,7 +823,8 @@ export class ClaimService {
       if (!first) throw err;
       return { claim: first, replayed: true };
     } finally {
-      client.release();
+      // A connection that could not even roll back is closed, not handed to the next caller.
+      client.release(broken);
     }
     if (earlierId !== null)
       return { claim: await em.findOneOrFail(Claim, { id: earlierId }), replayed: true };
