@@ -38,6 +38,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      '.bench-dist/**',
       'node_modules/**',
       'bench/results/**',
       'coverage/**',
