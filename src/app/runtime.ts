@@ -43,6 +43,7 @@ export async function createRuntime(
     services,
     async close() {
       await services.tokens.stopWatching();
+      await services.events.close();
       await queues.close();
       await pg.end();
       await orm.close();

@@ -342,6 +342,20 @@ describe('outbox', () => {
     expect(waiting.map((j) => j.name)).toEqual(['dispatch-events']);
   });
 
+  it('dispatchSoon is throttled: nudges one after another are two queue writes, the last after them', async () => {
+    const q = h.rt.queues.queue('events');
+    const spy = jest.spyOn(q, 'add');
+    try {
+      await new Promise((r) => setTimeout(r, 250)); // past an earlier test's nudge
+      for (let i = 0; i < 20; i++) await h.rt.services.events.dispatchSoon();
+      expect(spy).toHaveBeenCalledTimes(1);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(spy).toHaveBeenCalledTimes(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('the dispatcher is scheduled every 10 seconds', async () => {
     const schedule = SCHEDULES.find((s) => s.queue === 'events');
     expect(schedule).toMatchObject({ id: 'events-dispatch', job: 'dispatch-events', cron: '*/10 * * * * *' });

@@ -122,6 +122,8 @@ export const DELIVER_JOB = 'deliver-webhook' satisfies keyof JobPayloads['events
 const NATIONAL_ID_SHAPE = /(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])/;
 const COUNTY_CODE = /^\d{6}$/;
 const MAX_PAYLOAD_BYTES = 16_384;
+/** At most one dispatch nudge per this many ms from one process (dispatchSoon). */
+const NUDGE_GAP_MS = 200;
 
 const log = logger.child({ component: 'events' });
 
@@ -207,28 +209,57 @@ export class EventService {
    * however many callers nudge, at most one run waits while another is active. Never throws —
    * the change has committed, and the 10-second schedule picks the events up anyway.
    *
-   * Coalesced in the process too: while one nudge is on its way to the queue, further calls
-   * return at once and one more nudge follows when it lands, so a burst of claims costs two
-   * queue writes rather than one each, and an event committed during a nudge is still covered.
+   * Throttled in the process too, so a burst of claims does not become a queue write each:
+   * a call nudges at once when no nudge is on its way and the last one started at least
+   * NUDGE_GAP_MS ago; otherwise it returns at once and one more nudge follows when the gap
+   * has passed (after any nudge in flight has landed, so an event committed during it is
+   * covered). Webhooks still go out well within a second.
    */
   async dispatchSoon(): Promise<void> {
-    if (this.nudging) {
+    if (this.nudging || this.nudgeTimer || Date.now() - this.lastNudgeAt < NUDGE_GAP_MS) {
       this.nudgeAgain = true;
+      if (!this.nudging) this.scheduleNudge();
       return;
     }
-    this.nudging = true;
-    try {
-      do {
-        this.nudgeAgain = false;
-        await this.nudge();
-      } while (this.nudgeAgain);
-    } finally {
-      this.nudging = false;
-    }
+    await this.runNudge();
+  }
+
+  /** Stops a pending nudge and waits for one in flight (before the queues close). */
+  async close(): Promise<void> {
+    if (this.nudgeTimer) clearTimeout(this.nudgeTimer);
+    this.nudgeTimer = null;
+    this.nudgeAgain = false;
+    await this.inFlight;
   }
 
   private nudging = false;
   private nudgeAgain = false;
+  private lastNudgeAt = 0;
+  private nudgeTimer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> = Promise.resolve();
+
+  private scheduleNudge(): void {
+    if (this.nudgeTimer) return;
+    const wait = Math.max(0, this.lastNudgeAt + NUDGE_GAP_MS - Date.now());
+    this.nudgeTimer = setTimeout(() => {
+      this.nudgeTimer = null;
+      void this.runNudge();
+    }, wait);
+    this.nudgeTimer.unref();
+  }
+
+  private async runNudge(): Promise<void> {
+    this.nudging = true;
+    this.nudgeAgain = false;
+    this.lastNudgeAt = Date.now();
+    this.inFlight = this.nudge();
+    try {
+      await this.inFlight;
+    } finally {
+      this.nudging = false;
+      if (this.nudgeAgain) this.scheduleNudge();
+    }
+  }
 
   private async nudge(): Promise<void> {
     try {
