@@ -591,7 +591,9 @@ function startOfDayChina(date: IsoDate): Date {
  * adjustments of one person, so duplicate and overlap checks see each other) → the coverage row
  * (`FOR UPDATE`: C and the year's totals; concurrent approvals for one person serialise here) →
  * the claim row (`FOR UPDATE`, for review actions) → the county-year claim number counter.
- * The payout module takes coverage before claim too.
+ * The payout module takes coverage before claim too. The intake locks all of the person's
+ * coverages (one per programme year, in one statement, under the person's lock) before it
+ * knows which one the claim belongs to.
  */
 export class ClaimService {
   private readonly planCache = new Map<number, PlanRules>();
