@@ -546,6 +546,21 @@ const INTAKE_WRITE = {
 select * from ins`,
 } as const;
 
+/**
+ * What an approval does to the coverage's running totals, as its CLAIM_APPROVED audit records
+ * it (the caller adds the claim number): C and the benefit so far, before and after.
+ */
+function approvalChanges(eligibleApproved: string, benefitApproved: string, w: PayableWorking) {
+  return {
+    eligibleApproved: { from: formatMoney(eligibleApproved), to: w.cumulativeEligible },
+    benefitApproved: {
+      from: formatMoney(benefitApproved),
+      to: formatMoney(money(benefitApproved).plus(w.payable)),
+    },
+    payable: w.payable,
+  };
+}
+
 function isUniqueViolation(err: unknown, needle: string): boolean {
   const e = err as { code?: string; constraint?: string; message?: string };
   return e?.code === '23505' && `${e.constraint ?? ''} ${e.message ?? ''}`.includes(needle);
@@ -691,7 +706,9 @@ export class ClaimService {
           });
           const approved = outcome.status === ClaimStatus.APPROVED;
           const w = approved ? payableFor(plan!.terms, coverageRow!.eligible_approved, v.eligibleOop) : null;
-          const benefitAfter = w ? formatMoney(money(coverageRow!.benefit_approved).plus(w.payable)) : null;
+          const approval = w
+            ? approvalChanges(coverageRow!.eligible_approved, coverageRow!.benefit_approved, w)
+            : null;
           const clock: SlaClock =
             outcome.status === ClaimStatus.NEEDS_INFO
               ? { dueDate: null, slaDaysUsed: 0, slaClockStartedOn: null }
@@ -712,21 +729,15 @@ export class ClaimService {
           assertSafePayload(payload);
           const audits: IntakeAudit[] = [];
           const requestId = actor.requestId ?? null;
-          if (w) {
+          if (approval) {
+            // The claim number joins the changes in the statement that takes it.
             audits.push({
               entity_type: 'Coverage',
               entity_id: String(coverageRow!.coverage_id),
               action: 'CLAIM_APPROVED',
               from_state: null,
               to_state: null,
-              changes: {
-                eligibleApproved: {
-                  from: formatMoney(coverageRow!.eligible_approved),
-                  to: w.cumulativeEligible,
-                },
-                benefitApproved: { from: formatMoney(coverageRow!.benefit_approved), to: benefitAfter },
-                payable: w.payable,
-              },
+              changes: approval,
             });
           }
           audits.push({
@@ -755,8 +766,8 @@ export class ClaimService {
               values: [
                 placement.countyCode,
                 Number(today.slice(0, 4)),
-                w?.cumulativeEligible ?? null,
-                benefitAfter,
+                approval?.eligibleApproved.to ?? null,
+                approval?.benefitApproved.to ?? null,
                 w ? coverageRow!.coverage_id : null,
                 person.id,
                 coverageId,
@@ -1712,12 +1723,9 @@ export class ClaimService {
     now: Date,
   ): PayableWorking {
     const w = payableFor(plan.terms, coverage.eligibleApproved, claim.eligibleOop);
-    const before = {
-      eligibleApproved: formatMoney(coverage.eligibleApproved),
-      benefitApproved: formatMoney(coverage.benefitApproved),
-    };
-    coverage.eligibleApproved = w.cumulativeEligible;
-    coverage.benefitApproved = formatMoney(money(coverage.benefitApproved).plus(w.payable));
+    const changes = approvalChanges(coverage.eligibleApproved, coverage.benefitApproved, w);
+    coverage.eligibleApproved = changes.eligibleApproved.to;
+    coverage.benefitApproved = changes.benefitApproved.to;
     const stored: StoredWorking = { ...w, planCode: plan.code, planVersion: plan.version };
     claim.priorEligible = w.priorEligible;
     claim.payable = w.payable;
@@ -1730,12 +1738,7 @@ export class ClaimService {
       entityType: 'Coverage',
       entityId: coverage.id,
       action: 'CLAIM_APPROVED',
-      changes: {
-        claimNumber: claim.claimNumber,
-        eligibleApproved: { from: before.eligibleApproved, to: coverage.eligibleApproved },
-        benefitApproved: { from: before.benefitApproved, to: coverage.benefitApproved },
-        payable: w.payable,
-      },
+      changes: { claimNumber: claim.claimNumber, ...changes },
     });
     return w;
   }
