@@ -202,8 +202,16 @@ async function runOne<S, R>(b: ReadyBenchmark<S, R>, ctx: BenchContext, args: Ru
         : null,
       product: { fn: b.run, samples: [] as number[], last: undefined as R | undefined },
     };
+    // Untimed, before every call of either side (benchmarks whose work changes the data).
+    const reset = async (): Promise<void> => {
+      if (b.reset) await b.reset(ctx, s);
+    };
     for (let i = 0; i < warmup; i++) {
-      if (sides.baseline) check('baseline (warm-up)', await sides.baseline.fn(ctx, s));
+      if (sides.baseline) {
+        await reset();
+        check('baseline (warm-up)', await sides.baseline.fn(ctx, s));
+      }
+      await reset();
       check('product (warm-up)', await sides.product.fn(ctx, s));
     }
     // A wrong warm-up answer ends it: no time is reported for a wrong answer.
@@ -220,6 +228,7 @@ async function runOne<S, R>(b: ReadyBenchmark<S, R>, ctx: BenchContext, args: Ru
         const order = [sides.baseline, sides.product].filter((x) => x !== null);
         if (i % 2 === 1) order.reverse();
         for (const side of order) {
+          await reset();
           const { ms, result } = await timed(() => side.fn(ctx, s));
           side.samples.push(ms);
           side.last = result;

@@ -1,13 +1,13 @@
 /** The benchmark registry, in the order `npm run bench` runs them. */
 import type { Benchmark } from '../lib/types';
 import { baselineSanity } from './baseline-sanity';
-import { PLACEHOLDERS } from './placeholders';
 import { priceProgramme } from './price-programme';
 import { lossStudy } from './loss-study';
 import { apiMemoryBench, coverageBench } from './coverage';
 import { coverageBatchBench } from './coverage-batch';
 import { renewal } from './renewal';
 import { claimsBench } from './claims';
+import { importBench } from './import';
 
 export const BENCHMARKS: readonly Benchmark[] = [
   baselineSanity,
@@ -18,7 +18,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   renewal,
   lossStudy,
   claimsBench,
-  ...PLACEHOLDERS,
+  importBench,
 ];
 
 export function findBenchmark(name: string): Benchmark | undefined {

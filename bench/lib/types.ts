@@ -71,6 +71,11 @@ export interface ReadyBenchmark<S, R> {
   repetitions?: Partial<Record<Scale, number>>;
   warmup?: number;
   setup(ctx: BenchContext): Promise<S>;
+  /**
+   * Untimed, before every call of `baseline` and `run` (warm-ups included): puts the data back
+   * for benchmarks whose work changes it (an import adds people and coverages).
+   */
+  reset?(ctx: BenchContext, state: S): Promise<void>;
   /** The bare stack doing the same work; null for benchmarks without one (api-memory). */
   baseline: ((ctx: BenchContext, state: S) => Promise<R>) | null;
   run(ctx: BenchContext, state: S): Promise<R>;
