@@ -549,7 +549,13 @@ async function waitReady(base, timeoutMs) {
 }
 
 function spawnService(name, env) {
-  const child = spawn(process.execPath, [MAIN, name], { cwd: ROOT, env, stdio: 'inherit' });
+  // Per-process node flags (heap budget of the worker): src/config/node-flags.ts.
+  const { NODE_FLAGS } = require(path.join(ROOT, 'dist', 'src', 'config', 'node-flags.js'));
+  const child = spawn(process.execPath, [...(NODE_FLAGS[name] ?? []), MAIN, name], {
+    cwd: ROOT,
+    env,
+    stdio: 'inherit',
+  });
   services.set(name, child);
   children.add(child);
   child.on('exit', (code, signal) => {

@@ -40,6 +40,7 @@ import {
   type MergeCounts,
 } from '../../src/modules/enrollment/roster-merge';
 import { stageBatch } from '../../src/modules/enrollment/roster-rows';
+import { NODE_FLAGS } from '../../src/config/node-flags';
 import { dateInZone } from '../../src/shared/dates';
 import {
   emptyExpectation,
@@ -266,7 +267,8 @@ export const importBench: ReadyBenchmark<State, Result> = {
       port,
       'product worker',
       ctx.log,
-      process.env.BENCH_WORKER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
+      // As the product starts its workers (src/config/node-flags.ts), plus any profiling flags.
+      [...NODE_FLAGS.worker, ...(process.env.BENCH_WORKER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [])],
     );
     const kit = new QueueKit({ redisUrl, databaseUrl: ctx.db.url, prefix });
     return {

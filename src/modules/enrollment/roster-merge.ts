@@ -44,6 +44,9 @@ import { STAGE_COLUMNS } from './roster-rows';
 
 export type Exec = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
 
+/** Memory for the merge's sorts and hash joins (set locally in its transaction). */
+export const MERGE_WORK_MEM = '256MB';
+
 export function stageTable(importId: number): string {
   if (!Number.isSafeInteger(importId) || importId <= 0)
     throw new RangeError('import id must be a positive integer');
@@ -136,6 +139,10 @@ export async function mergeStagedRoster(exec: Exec, t: MergeTarget): Promise<Mer
   const stage = stageTable(t.importId);
   const rc = classTable(t.importId);
 
+  // Sorting and hashing a million staged rows against `insured` in the default 4 MB spills
+  // to disk several times over; imports of a year run one at a time (advisory lock), so one
+  // transaction's worth of memory is bounded.
+  await exec(`set local work_mem = '${MERGE_WORK_MEM}'`);
   await exec(`drop table if exists ${rc}`);
   await exec(
     `create temp table ${rc} on commit drop as
