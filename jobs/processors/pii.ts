@@ -51,7 +51,9 @@ export async function execRotatePiiKey(
   await insured.recordRotation(deps.orm.em.fork(), actor, result);
   await job.updateProgress({
     percent: 100,
-    message: `re-encrypted ${result.reEncrypted} of ${result.total}; ${result.remaining} left under other keys`,
+    message:
+      `re-encrypted ${result.reEncrypted} of ${result.total} national IDs and ${result.webhookSecrets} webhook ` +
+      `secrets; ${result.remaining + result.webhookSecretsRemaining} left under other keys`,
   } satisfies JobProgressReport);
   return result;
 }

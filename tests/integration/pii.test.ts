@@ -246,6 +246,20 @@ describe('key rotation', () => {
     ({ data, updateProgress: async (p: unknown) => void progress.push(p) }) as unknown as Job<any, any>;
 
   it('re-encrypts in batches, survives being killed half-way, and a second run changes nothing', async () => {
+    // A webhook subscription made under the old key: its signing secret is encrypted with the
+    // same keyring and must move to the new key too, unchanged.
+    const sub = await h.gql(
+      `mutation($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) { secret subscription { id } } }`,
+      { input: { url: 'http://127.0.0.1:9/hook', eventTypes: ['COVERAGE_STARTED'] } },
+      admin,
+    );
+    expect(sub.errors).toBeUndefined();
+    const secret = sub.data!.createWebhookSubscription.secret as string;
+    const secretRow = async () =>
+      (await h.sql<{ c: string }>('select secret_ciphertext as c from webhook_subscription where id = $1', [
+        Number(sub.data!.createWebhookSubscription.subscription.id),
+      ]))[0]!.c;
+    expect((await secretRow()).split('.')[1]).toBe('test');
     const before = await state();
     expect(before.every((r) => r.keyColumn === 'test' && r.keyOfValue === 'test')).toBe(true);
     // "Killed" after the second batch of two.
@@ -273,7 +287,11 @@ describe('key rotation', () => {
       reEncrypted: before.length - 4,
       remaining: 0,
     });
+    expect(first).toMatchObject({ webhookSecrets: 1, webhookSecretsRemaining: 0 });
     expect(progress.at(-1)).toMatchObject({ percent: 100 });
+    const rotated = await secretRow();
+    expect(rotated.split('.')[1]).toBe('k2');
+    expect(rt2.services.pii.decryptSecret(rotated)).toBe(secret);
     const after = await state();
     expect(after.every((r) => r.keyColumn === 'k2' && r.keyOfValue === 'k2')).toBe(true);
     expect(after.map((r) => r.plain)).toEqual(before.map((r) => r.plain)); // same IDs
@@ -283,7 +301,8 @@ describe('key rotation', () => {
       fakeJob({ targetKeyId: 'k2', batchSize: 2, actorTokenId: null, actorRole: 'ADMIN' }),
       rt2,
     );
-    expect(second).toMatchObject({ total: 0, reEncrypted: 0, batches: 0, remaining: 0 });
+    expect(second).toMatchObject({ total: 0, reEncrypted: 0, batches: 0, remaining: 0, webhookSecrets: 0 });
+    expect(await secretRow()).toBe(rotated);
     const again = await state();
     expect(again.map((r) => r.keyOfValue)).toEqual(after.map((r) => r.keyOfValue));
     // Look-ups and reveals still work: the look-up hash never changed, and the old key is still in the ring.

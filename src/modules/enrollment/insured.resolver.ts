@@ -49,7 +49,7 @@ export class InsuredResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => JobPayload, {
     description:
-      'Re-encrypts every national ID not under the active key (PII_ENC_ACTIVE_KEY), in batches, as a job (ADMIN). ' +
+      'Re-encrypts every national ID and webhook signing secret not under the active key (PII_ENC_ACTIVE_KEY), in batches, as a job (ADMIN). ' +
       'Safe to repeat and to interrupt; poll `job(id)` for progress.',
   })
   async rotatePiiKey(

@@ -59,6 +59,10 @@ export interface RotationResult extends RotationProgress {
   targetKeyId: string;
   /** Still not under the target key when the run ended (written meanwhile by an older process). */
   remaining: number;
+  /** Webhook signing secrets (encrypted with the same keys) re-encrypted in this run. */
+  webhookSecrets: number;
+  /** Webhook secrets still under another key when the run ended. */
+  webhookSecretsRemaining: number;
 }
 
 const REVEAL_REASON_MAX = 500;
@@ -231,7 +235,44 @@ export class InsuredService {
       after = ids[ids.length - 1]!;
       await opts.onBatch?.({ reEncrypted, total, batches });
     }
-    return { targetKeyId: target, reEncrypted, total, batches, remaining: await count() };
+    const webhookSecrets = await this.reEncryptWebhookSecrets(target);
+    return {
+      targetKeyId: target,
+      reEncrypted,
+      total,
+      batches,
+      remaining: await count(),
+      webhookSecrets,
+      webhookSecretsRemaining: (await this.webhookSecretsUnder(target)).length,
+    };
+  }
+
+  /** Webhook subscriptions whose signing secret is encrypted under another key than `target`. */
+  private async webhookSecretsUnder(target: string): Promise<{ id: number; secret_ciphertext: string }[]> {
+    // The key id is the second part of `s1.<keyId>.<iv>.<tag>.<data>` (PiiService.encryptSecret).
+    const { rows } = await this.pg.query<{ id: number; secret_ciphertext: string }>(
+      `select id, secret_ciphertext from webhook_subscription where split_part(secret_ciphertext, '.', 2) <> $1 order by id`,
+      [target],
+    );
+    return rows;
+  }
+
+  /**
+   * The webhook signing secrets, which the same keyring encrypts: a handful of rows, each
+   * compared-and-swapped on its old ciphertext like the national IDs (a subscription created
+   * meanwhile is already under the new key).
+   */
+  private async reEncryptWebhookSecrets(target: string): Promise<number> {
+    const rows = await this.webhookSecretsUnder(target);
+    if (!rows.length) return 0;
+    const fresh = rows.map((r) => this.pii.encryptSecret(this.pii.decryptSecret(r.secret_ciphertext)));
+    const updated = await this.pg.query(
+      `update webhook_subscription w set secret_ciphertext = v.fresh
+         from unnest($1::int[], $2::text[], $3::text[]) as v(id, fresh, old)
+        where w.id = v.id and w.secret_ciphertext = v.old`,
+      [rows.map((r) => r.id), fresh, rows.map((r) => r.secret_ciphertext)],
+    );
+    return updated.rowCount ?? 0;
   }
 
   /** Records the end of a rotation run in the audit trail (the job calls it). */
@@ -246,6 +287,8 @@ export class InsuredService {
           total: result.total,
           batches: result.batches,
           remaining: result.remaining,
+          webhookSecrets: result.webhookSecrets,
+          webhookSecretsRemaining: result.webhookSecretsRemaining,
         },
       });
     });
