@@ -41,6 +41,7 @@ import {
 } from '../../src/modules/enrollment/roster-merge';
 import { stageBatch } from '../../src/modules/enrollment/roster-rows';
 import { NODE_FLAGS } from '../../src/config/node-flags';
+import { positional } from '../../src/db/positional';
 import { dateInZone } from '../../src/shared/dates';
 import {
   emptyExpectation,
@@ -48,7 +49,7 @@ import {
   ROSTER_HEADER,
   type ImportRosterExpectation,
 } from '../generator/import-roster';
-import type { CountyPlan } from '../generator/plan';
+import type { CountyPlan, Scale } from '../generator/plan';
 import { benchKeys, benchPiiEnv } from '../lib/keys';
 import type { BenchContext, ReadyBenchmark } from '../lib/types';
 import { distRoot, freePort, startChild, type ChildServer } from './coverage-common';
@@ -58,7 +59,7 @@ const SOURCE_YEAR = 2020;
 const TARGET_ROWS_PER_S = 40_000;
 const TARGET_RATIO = 1.5;
 const RSS_BUDGET_MB = 300;
-const ROWS: Record<string, number> = { demo: 50_000, medium: 1_000_000, full: 1_000_000 };
+const ROWS: Record<Scale, number> = { demo: 50_000, medium: 1_000_000, full: 1_000_000 };
 const BUSINESS_TZ = 'Asia/Shanghai';
 
 interface State {
@@ -97,57 +98,51 @@ async function write(out: WriteStream, text: string): Promise<void> {
   if (!out.write(text)) await once(out, 'drain');
 }
 
-/** The roster CSV (UTF-8, English headers, as an export script writes it) and its expectation. */
-async function writeRoster(
+/**
+ * One pass over the roster's rows writes both sides' inputs: the CSV the product imports
+ * (UTF-8, English headers, as an export script writes it) and the staging COPY text the
+ * product's own row function makes for the same lines (the bare side's precomputed input).
+ */
+async function writeInputs(
   ctx: BenchContext,
   county: CountyPlan,
-  path: string,
+  csvPath: string,
+  stagePath: string,
 ): Promise<ImportRosterExpectation> {
-  const expect = emptyExpectation();
-  const out = createWriteStream(path);
-  let chunk = `${ROSTER_HEADER.join(',')}\n`;
-  for (const row of importRosterRows(ctx.seed, county, YEAR, ROWS[ctx.scale]!, expect)) {
-    chunk += `${row.join(',')}\n`;
-    if (chunk.length > 1 << 16) {
-      await write(out, chunk);
-      chunk = '';
-    }
-  }
-  await write(out, chunk);
-  out.end();
-  await once(out, 'finish');
-  return expect;
-}
-
-/** The staging COPY text the product's row function makes for the same rows (bare side's input). */
-async function writeStageText(ctx: BenchContext, county: CountyPlan, path: string): Promise<void> {
   const k = benchKeys();
   const crypto = new RowCrypto(k.hmacKey, k.encKey);
   const today = dateInZone(new Date(), BUSINESS_TZ);
-  const out = createWriteStream(path);
+  const expect = emptyExpectation();
+  const csv = createWriteStream(csvPath);
+  const stage = createWriteStream(stagePath);
+  let chunk = `${ROSTER_HEADER.join(',')}\n`;
   let batch: RosterRow[] = [];
-  let line = 1;
-  for (const cells of importRosterRows(ctx.seed, county, YEAR, ROWS[ctx.scale]!, emptyExpectation())) {
+  let line = 1; // the header
+  const flush = async (): Promise<void> => {
+    await write(csv, chunk);
+    await write(stage, stageBatch(batch, today, crypto));
+    chunk = '';
+    batch = [];
+  };
+  for (const cells of importRosterRows(ctx.seed, county, YEAR, ROWS[ctx.scale], expect)) {
+    chunk += `${cells.join(',')}\n`;
     const fields = {} as RosterRow['fields'];
     ROSTER_COLUMNS.forEach((c, i) => (fields[c] = cells[i] ?? ''));
     batch.push({ lineNumber: ++line, fields });
-    if (batch.length === 2_000) {
-      await write(out, stageBatch(batch, today, crypto));
-      batch = [];
-    }
+    if (batch.length === 2_000) await flush();
   }
-  await write(out, stageBatch(batch, today, crypto));
-  out.end();
-  await once(out, 'finish');
+  await flush();
+  for (const out of [csv, stage]) {
+    out.end();
+    await once(out, 'finish');
+  }
+  return expect;
 }
 
-/** `?` placeholders (the product's Exec) → `$n` for bare pg. The merge SQL has no other `?`. */
+/** The product's Exec (`?` placeholders) on bare pg. The merge SQL has no other `?`. */
 function bareExec(client: PoolClient) {
-  return async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
-    let n = 0;
-    const text = sql.replace(/\?/g, () => `$${++n}`);
-    return (await client.query(text, params)).rows as T[];
-  };
+  return async <T>(sql: string, params: unknown[] = []): Promise<T[]> =>
+    (await client.query(positional(sql), params)).rows as T[];
 }
 
 async function cleanUp(
@@ -232,17 +227,13 @@ export const importBench: ReadyBenchmark<State, Result> = {
     await mkdir(join(uploadDir, 'rosters'), { recursive: true });
     const csvPath = join(dir, 'roster.csv');
     const stagePath = join(dir, 'stage.copy');
-    let t = Date.now();
-    const expect = await writeRoster(ctx, county, csvPath);
+    const t = Date.now();
+    const expect = await writeInputs(ctx, county, csvPath, stagePath);
     const csvSha256 = createHash('sha256').update(readFileSync(csvPath)).digest('hex');
     ctx.log(
       `import: roster of ${expect.rows} rows for county ${county.code} (${expect.known} known people, ` +
-        `${expect.rejected} to refuse) written in ${((Date.now() - t) / 1000).toFixed(1)} s`,
-    );
-    t = Date.now();
-    await writeStageText(ctx, county, stagePath);
-    ctx.log(
-      `import: staging text for the bare side precomputed in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+        `${expect.rejected} to refuse) and the bare side's staging text written in ` +
+        `${((Date.now() - t) / 1000).toFixed(1)} s`,
     );
 
     const prefix = `pillar-bench-import-${process.pid}`;
@@ -379,7 +370,7 @@ export const importBench: ReadyBenchmark<State, Result> = {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   },
-  verify(ctx, result, s) {
+  verify(_ctx, result, s) {
     const problems: string[] = [];
     const c = result.counts;
     const e = s.expect;
@@ -393,19 +384,17 @@ export const importBench: ReadyBenchmark<State, Result> = {
         problems.push(`${reason}: ${c.rejectedByReason[reason] ?? 0}, expected ${n}`);
     }
     if (c.total !== c.accepted + c.updated + c.unchanged + c.rejected) problems.push('buckets do not add up');
-    void ctx;
     return problems;
   },
   units(_ctx, s) {
     return { count: s.expect.rows, unit: 'rows' };
   },
-  judge({ baseline, product, ratio, work }) {
+  judge({ product, ratio, work }) {
     const rate = work.count / (product.stats.medianMs / 1000);
     const peak = (product.last as Extract<Result, { kind: 'product' }>).workerPeakMb;
     const okRate = rate >= TARGET_ROWS_PER_S;
     const okRatio = ratio !== null && ratio <= TARGET_RATIO;
     const okRss = peak <= RSS_BUDGET_MB;
-    void baseline;
     return {
       pass: okRate && okRatio && okRss,
       detail:

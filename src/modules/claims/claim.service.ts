@@ -12,6 +12,7 @@ import {
 import type { Clock } from '../../shared/clock';
 import { addDays, dateInZone, isIsoDate, type IsoDate } from '../../shared/dates';
 import { badInput, badInputs, notFound, type FieldProblem } from '../../shared/errors';
+import { positional } from '../../db/positional';
 import { formatMoney, money } from '../../shared/money';
 import type { AuditService } from '../audit/audit.service';
 import { inScope, isScoped, withScope, type Actor } from '../auth/actor';
@@ -333,12 +334,6 @@ function matchOtherClaims(
     if (staysOverlap(stay, f)) overlaps.push({ claimNumber: r.claim_number, ...stay });
   }
   return { duplicates, overlaps };
-}
-
-/** Numbers a query's `?` placeholders `$from`, `$from+1`, … in order (for `pg`). */
-function positional(sql: string, from: number): string {
-  let n = from;
-  return sql.replace(/\?/g, () => `$${n++}`);
 }
 
 interface PersonRow {
